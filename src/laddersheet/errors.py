@@ -1,0 +1,52 @@
+"""One exception hierarchy for every user-facing failure.
+
+A ``LaddersheetError`` is a problem the user can fix (bad settings, a missing file, a workbook
+that is not ours); anything else escaping the library is a bug. ``cli.py`` is the single place
+that turns these into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Exit codes, shared by every command.
+EXIT_OK = 0
+EXIT_DATA_ISSUES = 1  # the run finished, but the data had issues of severity "error"
+EXIT_USAGE = 2  # the run could not start or finish: fix the input and run again
+
+
+class LaddersheetError(Exception):
+    """A problem the user can fix. ``str(error)`` is the complete message for the terminal."""
+
+    exit_code = EXIT_USAGE
+
+
+class SettingsError(LaddersheetError):
+    """Every problem found in a settings file, collected so they can be fixed in one go."""
+
+    def __init__(self, path: str, problems: Iterable[str]):
+        self.path = path
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{path}: {len(self.problems)} settings {noun}:\n{lines}")
+
+
+class OnetError(LaddersheetError):
+    """The O*NET release folder (or a file in it) cannot be used to build the seeds."""
+
+
+class CatalogError(LaddersheetError):
+    """The curated O*NET seeds are missing, broken, or do not have what was asked for."""
+
+
+class WorkbookError(LaddersheetError):
+    """A workbook cannot be used at all (not ours, wrong kind, unreadable, broken structure)."""
+
+
+class RosterError(LaddersheetError):
+    """The roster cannot be used; the message lists every row that needs fixing."""
+
+
+class InputError(LaddersheetError):
+    """A path or option given on the command line cannot be used."""

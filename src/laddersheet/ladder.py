@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from .settings import TRACK_IC, LevelSpec, Settings
+from . import statements
+from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Settings, check_family_ids
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +151,519 @@ class Ladder:
             for r in self.expectations
         )
         return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+# --- building the ladder from O*NET® data ------------------------------------------------------
+#
+# The method (also in docs/ladder-method.md):
+# 1. Score every library competency for a family's track from the track's O*NET codes:
+#    importance (IM, averaged over the codes, suppressed / not-relevant rows dropped) as half a
+#    z-score within its O*NET category (Work Styles are rated high everywhere) and half a z-score
+#    against the same element in other occupations (what is special about this job). Work
+#    activities have no ratings here: they score by the share of the codes' tasks linked to
+#    them, capped so a task-link count cannot outshout a rating.
+# 2. Pick between competencies_min and competencies_max: one per domain first (breadth), then
+#    by score with a cap per domain; a near-duplicate of a competency already picked (Speaking /
+#    Listening, the reasoning trio) is pushed down the ranking, so it only gets in when nothing
+#    else is left - "keep both only if they would not crowd".
+# 3. Expected proficiency: levels spread evenly over the scale; the level where the occupation's
+#    typical worker sits (Job Zone) moves with the O*NET level (LV 4 = no move); each level away
+#    steps by about one even step, faster for more important competencies; rounded and clamped
+#    to the scale, so values never go down a track.
+
+_MIN_CANDIDATE_SCORE = 1.0  # a competency rated clearly above its category's average
+_ACTIVITY_CAP = 1.5  # task-link evidence counts, but never more than a strong rating
+_SUPPORT_DISCOUNT = 0.3  # a folded-in element speaks for the competency, a little less loudly
+_NEAR_DUPLICATE_PENALTY = 1.0
+_NEAR_DUPLICATES: tuple[frozenset[str], ...] = (
+    frozenset({"speaking", "listening"}),
+    frozenset({"critical-thinking", "problem-solving", "decision-making", "systems-thinking"}),
+    frozenset({"persuasion", "sales-and-marketing", "negotiation"}),
+    frozenset({"coaching", "teaching-others"}),
+    frozenset({"technology", "engineering"}),
+    frozenset({"monitoring-results", "attention-to-detail"}),
+    frozenset({"business-planning", "planning"}),
+    frozenset({"reliability", "initiative"}),
+)
+_PEOPLE_LV_ELEMENT = "2.B.5.d"  # Management of Personnel Resources: the rated people element
+_DEFAULT_LV = 4.0  # O*NET's "intermediate" anchor, used only when a track has no LV at all
+_DEFAULT_JOB_ZONE = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    definition: statements.CompetencyDef
+    score: float
+    im: float | None
+    lv: float | None
+
+
+@dataclass(frozen=True)
+class _CatalogStats:
+    """Catalog-wide numbers the scores are relative to (computed once per build)."""
+
+    category_im: dict[str, tuple[float, float]]  # category -> (mean, sd) of IM
+    element_im: dict[str, tuple[float, float]]  # element -> (mean, sd) of IM across occupations
+    activity_share: tuple[float, float]  # (mean, sd) of an occupation's task share per GWA
+    verbs: frozenset[str]  # words O*NET tasks start with: the verb lexicon for rewriting
+
+
+def build_ladder(settings: Settings, catalog: Catalog) -> Ladder:
+    """The ladder for every family the settings ask for, from the O*NET catalog.
+
+    Deterministic: the same settings and catalog always give an identical ``Ladder``.
+    """
+    check_family_ids(settings, list(catalog.families))
+    family_ids = settings.families if settings.families is not None else tuple(catalog.families)
+    stats = _catalog_stats(catalog)
+    families: list[LadderFamily] = []
+    expectations: list[Expectation] = []
+    track_members: dict[str, set[str]] = {TRACK_IC: set(), TRACK_MANAGER: set()}
+    for family_id in dict.fromkeys(family_ids):
+        source = catalog.families[family_id]
+        family = LadderFamily(
+            family_id=family_id,
+            name=source.name,
+            title_noun=settings.title_nouns.get(family_id, source.title_noun),
+            description=source.description,
+            ic_codes=source.ic_codes,
+            manager_codes=source.manager_codes,
+        )
+        families.append(family)
+        builder = _FamilyBuilder(settings, catalog, stats, family)
+        ic_rows = builder.track_rows(TRACK_IC, branch_values={})
+        expectations.extend(ic_rows)
+        branch = {r.competency_id: r.expected for r in ic_rows if r.level == settings.branch_level}
+        expectations.extend(builder.track_rows(TRACK_MANAGER, branch_values=branch))
+    for row in expectations:
+        track_members[row.track].add(row.competency_id)
+    used = track_members[TRACK_IC] | track_members[TRACK_MANAGER]
+    competencies = tuple(
+        Competency(
+            competency_id=d.competency_id,
+            name=d.name,
+            domain=d.domain,
+            description=d.description,
+            onet_element_id=d.element_id,
+            category="people_leadership"
+            if d.people_leadership
+            else catalog.elements[d.element_id].category,
+        )
+        for d in statements.LIBRARY
+        if d.competency_id in used
+    )
+    return Ladder(
+        settings=settings,
+        families=tuple(families),
+        competencies=competencies,
+        expectations=tuple(expectations),
+        actions=_development_actions(settings, track_members),
+        releases=catalog.releases,
+        attribution=catalog.attribution,
+    )
+
+
+def level_bands(settings: Settings, track: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Development-action bands of a track, derived from the settings' levels.
+
+    IC: the levels below the branch level, the branch level itself, the levels above it
+    ("L1-L2", "L3", "L4-L5" with the defaults). Manager: the first and second half of the track
+    ("M1-M2", "M3-M4").
+    """
+    levels = [lv.code for lv in settings.track_levels(track)]
+    if track == TRACK_IC:
+        branch = levels.index(settings.branch_level)
+        groups = [levels[:branch], levels[branch : branch + 1], levels[branch + 1 :]]
+    else:
+        half = (len(levels) + 1) // 2
+        groups = [levels[:half], levels[half:]]
+    return [(_band_name(g), tuple(g)) for g in groups if g]
+
+
+def _band_name(codes: list[str]) -> str:
+    return codes[0] if len(codes) == 1 else f"{codes[0]}-{codes[-1]}"
+
+
+def _development_actions(
+    settings: Settings, track_members: dict[str, set[str]]
+) -> tuple[DevelopmentAction, ...]:
+    ic_bands = level_bands(settings, TRACK_IC)
+    ic_levels = [lv.code for lv in settings.ic_levels]
+    branch = ic_levels.index(settings.branch_level)
+    manager_bands = level_bands(settings, TRACK_MANAGER)
+    actions: list[DevelopmentAction] = []
+    for definition in statements.LIBRARY:
+        cid = definition.competency_id
+        if cid in track_members[TRACK_IC] and not definition.people_leadership:
+            for band, levels in ic_bands:
+                first = ic_levels.index(levels[0])
+                kind = 0 if first < branch else 1 if first == branch else 2
+                actions.append(DevelopmentAction(cid, band, levels, definition.actions[kind]))
+        if cid in track_members[TRACK_MANAGER]:
+            texts = (
+                definition.actions
+                if definition.people_leadership
+                else statements.manager_actions(definition)
+            )
+            for index, (band, levels) in enumerate(manager_bands):
+                actions.append(DevelopmentAction(cid, band, levels, texts[min(index, 1)]))
+    return tuple(actions)
+
+
+def _catalog_stats(catalog: Catalog) -> _CatalogStats:
+    by_category: dict[str, list[float]] = {}
+    by_element: dict[str, list[float]] = {}
+    for rows in catalog.ratings.values():
+        for r in rows:
+            if r.scale_id == "IM" and not (r.recommend_suppress or r.not_relevant):
+                element = catalog.elements.get(r.element_id)
+                if element is not None:
+                    by_category.setdefault(element.category, []).append(r.data_value)
+                    by_element.setdefault(r.element_id, []).append(r.data_value)
+    category_im = {cat: _mean_sd(values) for cat, values in sorted(by_category.items())}
+    element_im = {e: _mean_sd(values) for e, values in sorted(by_element.items())}
+    activities = sorted(e for e, el in catalog.elements.items() if el.category == "work_activity")
+    shares = []
+    for code in sorted(catalog.tasks):
+        tasks = catalog.tasks[code]
+        counts = _activity_counts(tasks)
+        shares.extend(counts.get(a, 0) / len(tasks) for a in activities)
+    verbs = frozenset(
+        statements.first_word(t.task) for tasks in catalog.tasks.values() for t in tasks
+    )
+    return _CatalogStats(category_im, element_im, _mean_sd(shares), verbs)
+
+
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return 0.0, 1.0
+    mean = sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return mean, sd or 1.0
+
+
+def _activity_counts(tasks: Iterable[Task]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for task in tasks:
+        for activity in task.activity_element_ids:
+            counts[activity] = counts.get(activity, 0) + 1
+    return counts
+
+
+def _round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+class _FamilyBuilder:
+    """Builds one family's rows, track by track; holds what the two tracks share."""
+
+    def __init__(
+        self, settings: Settings, catalog: Catalog, stats: _CatalogStats, family: LadderFamily
+    ):
+        self.settings = settings
+        self.catalog = catalog
+        self.stats = stats
+        self.family = family
+        words = f"{family.name} {family.title_noun} {family.description}".casefold()
+        # five-letter stems, so "customers" in a task matches "Customer Success"
+        self.family_words = frozenset(w[:5] for w in re.findall(r"[a-z]{4,}", words))
+        ic_tasks = [t for code in family.ic_codes for t in catalog.tasks.get(code, ())]
+        # the team's work: the IC codes' tasks without the supervising ones
+        self.team_tasks = [t for t in ic_tasks if not statements.is_people_task(t.task)]
+        self.manager_tasks = [
+            t for code in family.manager_codes for t in catalog.tasks.get(code, ())
+        ]
+        # parsed once per family: the candidates every competency of a track chooses from
+        self.team_candidates = self._candidates(self.team_tasks)
+        self.people_candidates = self._candidates(
+            [t for t in self.manager_tasks if _is_people_work(t)]
+        )
+        self.activities = [
+            e for e, el in catalog.elements.items() if el.category == "work_activity"
+        ]
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _mean_rating(self, codes: tuple[str, ...], element_id: str, scale: str) -> float | None:
+        values = [
+            r.data_value
+            for code in codes
+            if (r := self.catalog.rating(code, element_id, scale)) is not None
+            and not (r.recommend_suppress or r.not_relevant)
+        ]
+        return sum(values) / len(values) if values else None
+
+    def _evidence(
+        self, codes: tuple[str, ...], element_id: str, shares: dict[str, float]
+    ) -> float | None:
+        element = self.catalog.elements.get(element_id)
+        if element is None:
+            return None
+        if element.category == "work_activity":
+            if element_id not in shares:
+                return None
+            mean, sd = self.stats.activity_share
+            return min(_ACTIVITY_CAP, (shares[element_id] - mean) / sd)
+        im = self._mean_rating(codes, element_id, "IM")
+        if im is None:
+            return None
+        # Half "how important within its category" (Work Styles are rated high everywhere),
+        # half "how much more important here than in the other occupations" (so a customer
+        # success ladder leads with customer service and an engineering ladder does not).
+        mean, sd = self.stats.category_im[element.category]
+        element_mean, element_sd = self.stats.element_im[element_id]
+        return 0.5 * (im - mean) / sd + 0.5 * (im - element_mean) / element_sd
+
+    def _scored(self, track: str) -> list[_Scored]:
+        codes = self.family.ic_codes if track == TRACK_IC else self.family.manager_codes
+        tasks = self.team_tasks if track == TRACK_IC else self.manager_tasks
+        counts = _activity_counts(tasks)
+        shares = {a: counts.get(a, 0) / len(tasks) for a in self.activities} if tasks else {}
+        scored = []
+        for definition in statements.LIBRARY:
+            if track == TRACK_IC and definition.people_leadership:
+                continue
+            evidence = [self._evidence(codes, definition.element_id, shares)]
+            evidence += [
+                None if (z := self._evidence(codes, s, shares)) is None else z - _SUPPORT_DISCOUNT
+                for s in definition.supports
+            ]
+            values = [z for z in evidence if z is not None]
+            if not values:
+                continue
+            scored.append(
+                _Scored(
+                    definition,
+                    round(max(values), 6),  # rounded: identical inputs, identical ranking
+                    self._mean_rating(codes, definition.element_id, "IM"),
+                    self._mean_rating(codes, definition.element_id, "LV"),
+                )
+            )
+        scored.sort(key=lambda s: (-s.score, s.definition.competency_id))
+        return scored
+
+    # -- selection --------------------------------------------------------------------------
+
+    def _select(self, track: str, scored: list[_Scored]) -> list[_Scored]:
+        low, high = self.settings.competencies_min, self.settings.competencies_max
+        strong = sum(1 for s in scored if s.score >= _MIN_CANDIDATE_SCORE)
+        total = max(low, min(high, strong, len(scored)))
+        chosen: list[_Scored] = []
+        people = [s for s in scored if s.definition.people_leadership]
+        others = [s for s in scored if not s.definition.people_leadership]
+        if track == TRACK_MANAGER:
+            wanted = max(1, min(4, _round_half_up(total / 3), len(people)))
+            chosen.extend(people[:wanted])
+        # breadth: the best competency of each domain, strongest domains first
+        best_by_domain: dict[str, _Scored] = {}
+        for s in others:
+            best_by_domain.setdefault(s.definition.domain, s)
+        for s in sorted(best_by_domain.values(), key=lambda s: -s.score):
+            if len(chosen) < total:
+                chosen.append(s)
+        cap = max(2, math.ceil(0.3 * total))
+        for capped in (True, False):  # relax the domain cap only if candidates run out
+            while len(chosen) < total:
+                pick = self._next_pick(others, chosen, cap if capped else None)
+                if pick is None:
+                    break
+                chosen.append(pick)
+        return chosen
+
+    @staticmethod
+    def _next_pick(
+        candidates: list[_Scored], chosen: list[_Scored], cap: int | None
+    ) -> _Scored | None:
+        """The best remaining candidate, near-duplicates of chosen ones pushed down."""
+        taken = {s.definition.competency_id for s in chosen}
+        per_domain: dict[str, int] = {}
+        for s in chosen:
+            per_domain[s.definition.domain] = per_domain.get(s.definition.domain, 0) + 1
+        options = []
+        for s in candidates:
+            cid = s.definition.competency_id
+            if cid in taken or (cap is not None and per_domain.get(s.definition.domain, 0) >= cap):
+                continue
+            crowding = sum(len(group & taken) for group in _NEAR_DUPLICATES if cid in group)
+            options.append((s.score - _NEAR_DUPLICATE_PENALTY * crowding, cid, s))
+        if not options:
+            return None
+        return min(options, key=lambda o: (-o[0], o[1]))[2]
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def track_rows(self, track: str, branch_values: dict[str, int]) -> list[Expectation]:
+        levels = self.settings.track_levels(track)
+        chosen = self._select(track, self._scored(track))
+        by_score = sorted(chosen, key=lambda s: (-s.score, s.definition.competency_id))
+        rank = {s.definition.competency_id: i for i, s in enumerate(by_score)}
+        domain_order = list(statements.DOMAINS)
+        if track == TRACK_MANAGER:  # the manager track leads with what makes it a different job
+            domain_order.remove(statements.PEOPLE_LEADERSHIP)
+            domain_order.insert(0, statements.PEOPLE_LEADERSHIP)
+        ordered = sorted(
+            chosen,
+            key=lambda s: (
+                domain_order.index(s.definition.domain),
+                rank[s.definition.competency_id],
+            ),
+        )
+        codes = self.family.ic_codes if track == TRACK_IC else self.family.manager_codes
+        rated_lvs = [s.lv for s in chosen if s.lv is not None]
+        track_lv = sum(rated_lvs) / len(rated_lvs) if rated_lvs else _DEFAULT_LV
+        people_lv = self._mean_rating(codes, _PEOPLE_LV_ELEMENT, "LV") or track_lv
+        anchor = self._anchor_index(track, codes, len(levels))
+        stages = statements.level_stages(levels, track)
+        used_tasks: dict[str, int] = {}
+        rows: list[Expectation] = []
+        cells: dict[str, list[str]] = {}
+        values: dict[str, list[int]] = {}
+        for s in ordered:
+            d = s.definition
+            lv = s.lv if s.lv is not None else people_lv if d.people_leadership else track_lv
+            # people leadership is the manager job itself: it grows at the fastest pace
+            weight = (
+                1.0 if d.people_leadership else 1 - rank[d.competency_id] / max(1, len(chosen) - 1)
+            )
+            curve = self._curve(lv, weight, anchor, len(levels))
+            expected = [self.settings.scale.clamp(_round_half_up(x)) for x in curve]
+            if d.competency_id in branch_values:
+                # someone who branches into management keeps what the branch level expected
+                expected = [max(v, branch_values[d.competency_id]) for v in expected]
+            values[d.competency_id] = expected
+            tiers = [self._tier(d.element_id, x) for x in curve]
+            cells[d.competency_id] = self._statements(track, d, stages, tiers, used_tasks)
+        for s in ordered:
+            d = s.definition
+            texts = statements.distinct(cells[d.competency_id], levels)
+            for index, level in enumerate(levels):
+                rows.append(
+                    Expectation(
+                        family_id=self.family.family_id,
+                        track=track,
+                        level=level.code,
+                        competency_id=d.competency_id,
+                        competency=d.name,
+                        domain=d.domain,
+                        expected=values[d.competency_id][index],
+                        statement=texts[index],
+                        onet_element_id=d.element_id,
+                        onet_im=None if s.im is None else round(s.im, 2),
+                        onet_lv=None if s.lv is None else round(s.lv, 2),
+                    )
+                )
+        # rows are grouped by level so the sheet reads one level at a time
+        order = {lv.code: i for i, lv in enumerate(levels)}
+        return sorted(rows, key=lambda r: order[r.level])
+
+    def _anchor_index(self, track: str, codes: tuple[str, ...], count: int) -> int:
+        """The level the occupation's typical worker sits at, from the codes' Job Zones.
+
+        IC: Job Zone 4-5 (a degree and several years) sits mid-track (L3 of 5); Job Zone 1-3
+        a quarter of the way up (L2 of 5). Manager: Job Zone 4-5 managers sit a third of the way
+        up (M2 of 4); first-line supervisors (Job Zone 3) at the first manager level.
+        """
+        zones = [
+            z
+            for code in codes
+            if (occ := self.catalog.occupations.get(code)) and (z := occ.job_zone) is not None
+        ]
+        zone = sum(zones) / len(zones) if zones else _DEFAULT_JOB_ZONE
+        senior = zone >= 3.5
+        ic_fraction, manager_fraction = (0.5, 1 / 3) if senior else (0.25, 0.0)
+        fraction = ic_fraction if track == TRACK_IC else manager_fraction
+        return _round_half_up(fraction * (count - 1))
+
+    def _curve(self, lv: float, weight: float, anchor: int, count: int) -> list[float]:
+        """Unrounded expected proficiency per level of a track.
+
+        A track spreads its levels evenly over the scale (L1 at the bottom, the top level at the
+        top). The anchor level - where the occupation's typical worker sits - moves up or down
+        from its even-spread point by the O*NET level: LV 4 (O*NET's "intermediate" anchor)
+        leaves it there, each LV point above or below moves it by 1/6 of the scale (at most a
+        quarter of the scale either way). From the
+        anchor each level steps by 0.75-1.25 times the even spread, more important competencies
+        stepping faster.
+        """
+        scale = self.settings.scale
+        span = scale.maximum - scale.minimum
+        spread = span / max(1, count - 1)
+        # capped at a quarter of the scale (one point of 1-5): O*NET's extreme LVs (6+) would
+        # otherwise put "role model" at the typical worker's level
+        shift = (min(7.0, max(1.0, lv)) - _DEFAULT_LV) / 6 * span
+        at_anchor = scale.minimum + anchor * spread + max(-span / 4, min(span / 4, shift))
+        step = spread * (0.75 + 0.5 * weight)
+        return [
+            min(float(scale.maximum), max(float(scale.minimum), at_anchor + (i - anchor) * step))
+            for i in range(count)
+        ]
+
+    def _tier(self, element_id: str, value: float) -> int:
+        """Which O*NET level anchor (LV ~2 / 4 / 6) the level's target is nearest to."""
+        scale = self.settings.scale
+        span = max(1, scale.maximum - scale.minimum)
+        target_lv = 1 + (value - scale.minimum) / span * 6
+        anchors = sorted(
+            a.anchor_value for a in self.catalog.anchors.get(element_id, ()) if a.scale_id == "LV"
+        ) or [2.0, 4.0, 6.0]
+        nearest = min(range(len(anchors)), key=lambda i: (abs(anchors[i] - target_lv), i))
+        return min(2, round(nearest * 2 / max(1, len(anchors) - 1)))
+
+    def _statements(
+        self,
+        track: str,
+        definition: statements.CompetencyDef,
+        stages: list[int],
+        tiers: list[int],
+        used_tasks: dict[str, int],
+    ) -> list[str]:
+        pool = self.people_candidates if definition.people_leadership else self.team_candidates
+        tasks = statements.pick_tasks(
+            definition,
+            pool,
+            self.catalog.skill_activities.get(definition.element_id, ()),
+            self.family_words,
+            used_tasks,
+        )
+        split = 3 if track == TRACK_IC else 2  # upper stages use the "shaping" task
+
+        def task_for(stage: int) -> statements.TaskPhrase | None:
+            if not tasks:
+                return None
+            return tasks[-1] if stage >= split else tasks[0]
+
+        name = self.family.name
+        if track == TRACK_IC:
+            return [
+                statements.ic_statement(definition, stage, tier, task_for(stage), name)
+                for stage, tier in zip(stages, tiers, strict=True)
+            ]
+        if definition.people_leadership:
+            return [
+                statements.people_statement(definition, stage, task_for(stage), name)
+                for stage in stages
+            ]
+        return [
+            statements.manager_statement(definition, stage, task_for(stage), name)
+            for stage in stages
+        ]
+
+    def _candidates(self, tasks: list[Task]) -> list[statements.TaskCandidate]:
+        candidates = []
+        for task in tasks:
+            phrase = statements.parse_task(
+                task.task, self.stats.verbs, core=task.task_type == "Core"
+            )
+            if phrase is not None:
+                candidates.append(
+                    statements.TaskCandidate(
+                        phrase, task.task.casefold(), frozenset(task.activity_element_ids)
+                    )
+                )
+        return candidates
+
+
+def _is_people_work(task: Task) -> bool:
+    return statements.is_people_task(task.task) or bool(
+        set(task.activity_element_ids) & statements.PEOPLE_ACTIVITIES
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,12 @@ PALETTE = {
 }
 
 
-def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
-    """An xlsxwriter workbook that never turns a string into a formula, number or link."""
+def new_workbook(path: Path | str, *, in_memory: bool = False) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook that never turns a string into a formula, number or link.
+
+    ``in_memory`` assembles the parts in memory instead of temporary files: faster for the many
+    small workbooks of one run (scoring workbooks), wasteful for one big one.
+    """
     return xlsxwriter.Workbook(
         str(path),
         {
@@ -50,6 +54,7 @@ def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
             "strings_to_numbers": False,
             "strings_to_urls": False,
             "constant_memory": False,
+            "in_memory": in_memory,
         },
     )
 
@@ -271,7 +276,129 @@ def atomic_output(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates 0600 files; a report on a shared drive must open for colleagues too.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp_path.chmod(0o666 & ~umask)
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+EXCEL_MAX_VALIDATION_TITLE = 32  # input_title / error_title of a data validation
+EXCEL_MAX_VALIDATION_MESSAGE = 255  # input_message / error_message of a data validation
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when it had to be cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def add_validation(
+    sheet: Worksheet,
+    first_row: int,
+    first_col: int,
+    last_row: int,
+    last_col: int,
+    options: dict[str, Any],
+) -> None:
+    """``data_validation`` with Excel's text limits enforced, and failure made loud.
+
+    xlsxwriter only warns and drops a validation that breaks a limit (a too-long message or
+    inline list), which would leave an input column silently unchecked; titles and messages are
+    cut to fit here, and anything still rejected raises.
+    """
+    options = dict(options)
+    for key, limit in (
+        ("input_title", EXCEL_MAX_VALIDATION_TITLE),
+        ("error_title", EXCEL_MAX_VALIDATION_TITLE),
+        ("input_message", EXCEL_MAX_VALIDATION_MESSAGE),
+        ("error_message", EXCEL_MAX_VALIDATION_MESSAGE),
+    ):
+        if options.get(key):
+            options[key] = clip(options[key], limit)
+    if sheet.data_validation(first_row, first_col, last_row, last_col, options) != 0:
+        raise ValueError(f"data validation rejected on {sheet.name}: {options}")
+
+
+def sheet_ref(name: str) -> str:
+    """A sheet name quoted for formulas and internal links: ``'It''s here'``."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines ``text`` needs when wrapped in a column ``width`` characters wide (an estimate).
+
+    Neither Excel nor LibreOffice reliably grows rows for wrapped text in a file they open, so
+    writers set row heights themselves. The estimate wraps word by word and errs generous (a
+    little white space beats clipped text), leaving room for wider fallback fonts.
+    """
+    capacity = max(1, int(width * 1.25) - 1)
+    if len(text) <= capacity and "\n" not in text:
+        return 1  # the common case (ids, codes, short names), without splitting words
+    lines = 0
+    for paragraph in text.split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size <= capacity:
+                used += 1 + size
+                continue
+            if used:
+                count += 1
+            count += (size - 1) // capacity  # a word longer than a line breaks mid-word
+            used = (size - 1) % capacity + 1
+        lines += count
+    return max(1, lines)
+
+
+EXCEL_MAX_ROW_HEIGHT = 409  # points; taller rows make Excel repair the file
+
+
+def row_height(cells: Iterable[tuple[object, float]], font_size: float = 10) -> float | None:
+    """Points of height for a row of wrapped ``(text, column width)`` cells; None for one line."""
+    lines = max((text_lines(str(text), width) for text, width in cells if text), default=1)
+    if lines <= 1:
+        return None
+    return min(EXCEL_MAX_ROW_HEIGHT, round(lines * font_size * 1.3 + 4, 1))
+
+
+DEFAULT_ROW_HEIGHT = 15.0  # points: Excel's default for 11pt Calibri, and xlsxwriter's
+# The body of a page print_setup lays out: A4 landscape less its margins, in points.
+PRINTABLE_WIDTH = 842 - 2 * 0.4 * 72
+PRINTABLE_HEIGHT = 595 - 2 * 0.6 * 72
+
+
+def column_points(width: float) -> float:
+    """Printed width of a column ``width`` characters wide (Excel: 7 px a character + 5)."""
+    return (int(width * 7 + 0.5) + 5) * 0.75
+
+
+def page_breaks(
+    units: Sequence[tuple[int, float]],
+    column_widths: Sequence[float],
+    repeated_height: float,
+    *,
+    new_page_rows: Collection[int] = (),
+    slack: float = 1.0,
+) -> list[int]:
+    """Rows to break pages before, for a sheet printed by ``print_setup`` (one page wide).
+
+    ``units`` are (first row, height in points) of runs of rows that belong on one page, such
+    as a heading and the first row under it, in row order; ``new_page_rows`` always start a
+    page. Applications only break where a page overflows, which can strand a heading at the
+    foot of a page. ``slack`` keeps the plan on the safe side of font differences, so the
+    application never needs a break of its own between two of these.
+    """
+    sheet_width = sum(column_points(w) for w in column_widths) or 1.0
+    scale = min(1.0, PRINTABLE_WIDTH / sheet_width)
+    capacity = PRINTABLE_HEIGHT / scale * slack - repeated_height
+    breaks: list[int] = []
+    used = 0.0
+    for first_row, height in units:
+        if used and (first_row in new_page_rows or used + height > capacity):
+            breaks.append(first_row)
+            used = 0.0
+        used += height
+    return breaks

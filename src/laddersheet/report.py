@@ -1,0 +1,1261 @@
+"""The gap report in three forms: JSON (complete), CSV (two flat tables) and a workbook for HR.
+
+All three are written atomically (temporary file renamed into place) and deterministically:
+the same ``GapReport`` gives the same content. Text that came from returned workbooks (names,
+evidence) is always written as text: never a formula in the workbook, escaped against formula
+injection in the CSV (``workbook.csv_safe``). JSON keeps evidence in full; the workbook cuts
+evidence over ``EVIDENCE_CELL_LIMIT`` characters and says so on the sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from .gaps import EmployeeGaps, GapReport, GroupStats
+from .issues import Issue, Severity
+from .workbook import (
+    EXCEL_MAX_CELL_TEXT,
+    PALETTE,
+    Styles,
+    atomic_output,
+    csv_safe,
+    new_workbook,
+    print_setup,
+    row_height,
+    write_text,
+    write_value,
+)
+
+EVIDENCE_CELL_LIMIT = 2_000  # characters of evidence per workbook cell; JSON keeps it all
+CUT_MARK = " … [cut: full text in the JSON report]"
+JSON_DECIMALS = 4
+_MAX_ROW_HEIGHT = 409  # Excel's limit
+HEATMAP_RED_AT = 2.0  # mean gap (scale points) shown fully red; 0 is green, half-way yellow
+
+SHEETS = (
+    "Summary",
+    "Employees",
+    "Gaps",
+    "Heatmap",
+    "Teams",
+    "Calibration",
+    "Development plan",
+    "Missing",
+    "Issues",
+)
+
+GAPS_CSV = "gaps.csv"
+EMPLOYEES_CSV = "employees.csv"
+
+_HEADER_ROW = 3  # data sheets: title, note, a warning line (usually empty), the header row
+_WARNING_ROW = 2
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def json_document(report: GapReport) -> dict[str, Any]:
+    """The JSON report: ``{"summary", "employees", "issues"}`` (shape documented in README)."""
+    return {
+        "summary": _summary(report),
+        "employees": [_employee_json(e) for e in report.employees],
+        "issues": [_issue_json(i) for i in _ordered_issues(report.issues)],
+    }
+
+
+def write_json(report: GapReport, path: Path) -> Path:
+    text = json.dumps(json_document(report), ensure_ascii=False, indent=2) + "\n"
+    with atomic_output(Path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def _summary(report: GapReport) -> dict[str, Any]:
+    company = report.company_stats
+    return {
+        "company": report.company,
+        "cycle": report.cycle,
+        "created": report.created,
+        "account": report.account_line,
+        "counts": _counts(report),
+        "scale": [
+            {"value": v, "label": label}
+            for v, label in zip(report.scale_values, report.scale_labels, strict=True)
+        ],
+        "figures": {
+            "mean_score": _round(company.mean_score),
+            "mean_gap_now": _round(company.mean_gap_now),
+            "mean_gap_next": _round(company.mean_gap_next),
+            "distribution": company.distribution,
+        },
+        "teams": [_group_json(g) for g in report.teams],
+        "families": [_group_json(g) for g in report.families],
+        "domains": [_group_json(g) for g in report.domains],
+        "heatmap": [
+            {
+                "family_id": c.family_id,
+                "competency_id": c.competency_id,
+                "scores": c.scores,
+                "mean_score": _round(c.mean_score),
+                "mean_gap_now": _round(c.mean_gap_now),
+                "mean_gap_next": _round(c.mean_gap_next),
+            }
+            for c in report.competencies
+        ],
+        "calibration": {
+            "threshold": report.calibration_threshold,
+            "min_scores": report.calibration_min_scores,
+            "managers": [
+                {
+                    "manager_id": m.manager_id,
+                    "manager_name": m.manager_name,
+                    "employees": m.employees,
+                    "scores": m.scores,
+                    "mean_score": _round(m.mean_score),
+                    "spread": _round(m.spread),
+                    "share_top": _round(m.share_top),
+                    "compared": m.compared,
+                    "raw_offset": _round(m.raw_offset),
+                    "adjusted_offset": _round(m.adjusted_offset),
+                    "flagged": m.flagged,
+                    "direction": m.direction,
+                }
+                for m in report.calibration
+            ],
+        },
+        "not_returned": [
+            {
+                "employee_id": e.employee_id,
+                "name": e.name,
+                "manager_id": e.manager_id,
+                "family_id": e.family_id,
+                "level": e.level,
+            }
+            for e in report.not_returned
+        ],
+    }
+
+
+def _counts(report: GapReport) -> dict[str, int]:
+    account = report.account
+    severities = [i.severity for i in report.issues]
+    return {
+        "files": account.files,
+        "employees": account.employees,
+        "accepted": account.accepted,
+        "rejected": account.rejected,
+        "missing": account.missing,
+        "not_returned": len(report.not_returned),
+        "meets_level": report.company_stats.meets_level,
+        "ready_next": report.company_stats.ready_next,
+        "managers": len(report.calibration),
+        "flagged_managers": len(report.flagged_managers),
+        "errors": severities.count(Severity.ERROR),
+        "warnings": severities.count(Severity.WARNING),
+        "infos": severities.count(Severity.INFO),
+    }
+
+
+def _group_json(group: GroupStats) -> dict[str, Any]:
+    return {
+        "key": group.key,
+        "label": group.label,
+        "employees": group.employees,
+        "scores": group.scores,
+        "mean_score": _round(group.mean_score),
+        "mean_gap_now": _round(group.mean_gap_now),
+        "mean_gap_next": _round(group.mean_gap_next),
+        "distribution": group.distribution,
+        "meets_level": group.meets_level,
+        "ready_next": group.ready_next,
+    }
+
+
+def _employee_json(employee: EmployeeGaps) -> dict[str, Any]:
+    return {
+        "employee_id": employee.employee_id,
+        "name": employee.name,
+        "manager_id": employee.manager_id,
+        "family_id": employee.family_id,
+        "track": employee.track,
+        "level": employee.level,
+        "target_level": employee.target_level,
+        "meets_level": employee.meets_level,
+        "readiness_next": _round(employee.readiness_next),
+        "readiness_next_weighted": _round(employee.readiness_next_weighted),
+        "priorities": [
+            {
+                "competency_id": p.competency_id,
+                "competency": p.competency,
+                "gap_next": p.gap_next,
+                "action": p.action,
+            }
+            for p in employee.priorities
+        ],
+        "competencies": [
+            {
+                "competency_id": row.competency_id,
+                "score": row.score,
+                "expected_now": row.expected_now,
+                "expected_next": row.expected_next,
+                "gap_now": row.gap_now,
+                "gap_next": row.gap_next,
+                "evidence": row.evidence,
+                "source": {"file": row.file, "sheet": row.sheet, "cell": row.cell},
+            }
+            for row in employee.competencies
+        ],
+    }
+
+
+def _issue_json(issue: Issue) -> dict[str, str]:
+    return {
+        "severity": issue.severity.value,
+        "code": issue.code,
+        "file": issue.file,
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+        "message": issue.message,
+    }
+
+
+def _ordered_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Errors first, then warnings, then notes; stable within a severity."""
+    return sorted(issues, key=lambda i: _SEVERITY_ORDER[i.severity])
+
+
+def _round(value: float | None) -> float | None:
+    # fixed decimals keep the JSON readable and identical across platforms
+    return None if value is None else round(value, JSON_DECIMALS)
+
+
+# --------------------------------------------------------------------------- CSV
+
+GAP_COLUMNS = (
+    "employee_id",
+    "name",
+    "manager_id",
+    "manager_name",
+    "family_id",
+    "track",
+    "level",
+    "target_level",
+    "competency_id",
+    "competency",
+    "domain",
+    "scope",
+    "status",
+    "score",
+    "expected_now",
+    "expected_next",
+    "gap_now",
+    "gap_next",
+    "surplus",
+    "importance",
+    "evidence",
+    "file",
+    "sheet",
+    "cell",
+)
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "name",
+    "manager_id",
+    "manager_name",
+    "family_id",
+    "family",
+    "track",
+    "level",
+    "title",
+    "target_level",
+    "target_title",
+    "scored",
+    "missing",
+    "rejected",
+    "meets_level",
+    "readiness_next",
+    "readiness_next_weighted",
+    "priority_1",
+    "priority_2",
+    "priority_3",
+)
+
+
+def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
+    """``gaps.csv`` (one row per employee × competency) and ``employees.csv``.
+
+    UTF-8 with a byte-order mark (Excel then reads accents right); every text cell escaped
+    against formula injection; booleans as true/false, nulls as empty cells.
+    """
+    out_dir = Path(out_dir)
+    gap_rows = (
+        [
+            e.employee_id,
+            e.name,
+            e.manager_id,
+            e.manager_name,
+            e.family_id,
+            e.track,
+            e.level,
+            e.target_level,
+            r.competency_id,
+            r.competency,
+            r.domain,
+            r.scope,
+            r.status,
+            r.score,
+            r.expected_now,
+            r.expected_next,
+            r.gap_now,
+            r.gap_next,
+            r.surplus,
+            r.importance,
+            r.evidence,
+            r.file,
+            r.sheet,
+            r.cell,
+        ]
+        for e in report.employees
+        for r in e.competencies
+    )
+    employee_rows = (
+        [
+            e.employee_id,
+            e.name,
+            e.manager_id,
+            e.manager_name,
+            e.family_id,
+            e.family,
+            e.track,
+            e.level,
+            e.title,
+            e.target_level,
+            e.target_title,
+            e.scored,
+            e.missing,
+            e.rejected,
+            e.meets_level,
+            _round(e.readiness_next),
+            _round(e.readiness_next_weighted),
+            *[p.competency for p in e.priorities],
+            *[""] * (3 - len(e.priorities)),
+        ]
+        for e in report.employees
+    )
+    return [
+        _write_csv_file(out_dir / GAPS_CSV, GAP_COLUMNS, gap_rows),
+        _write_csv_file(out_dir / EMPLOYEES_CSV, EMPLOYEE_COLUMNS, employee_rows),
+    ]
+
+
+def _write_csv_file(path: Path, header: Sequence[str], rows: Iterable[list[Any]]) -> Path:
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_cell(value) for value in row])
+    return path
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return csv_safe(value)
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    header: str
+    width: float
+    kind: str = "text"  # text | wrap | center | int | num | pct
+
+
+def write_report(report: GapReport, path: Path) -> Path:
+    """The HR workbook: one sheet per view (``SHEETS``), print-ready, values only."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        book = new_workbook(tmp)
+        book.set_properties(
+            {
+                "title": f"Gap report: {report.company}, {report.cycle}",
+                "company": report.company,
+                "created": _created(report.created),
+                "comments": "Written by laddersheet.",
+            }
+        )
+        writer = _ReportWriter(book, report)
+        writer.summary()
+        writer.employees()
+        writer.gaps()
+        writer.heatmap()
+        writer.teams()
+        writer.calibration()
+        writer.development_plan()
+        writer.missing()
+        writer.issues()
+        book.close()
+    return path
+
+
+def _created(iso_date: str) -> datetime:
+    # the settings' date, not now: the same report gives the same file properties
+    try:
+        return datetime.fromisoformat(iso_date)
+    except ValueError:
+        return datetime(2026, 1, 1)
+
+
+def _cut(text: str) -> tuple[str, bool]:
+    if len(text) <= EVIDENCE_CELL_LIMIT:
+        return text, False
+    return text[: EVIDENCE_CELL_LIMIT - len(CUT_MARK)].rstrip() + CUT_MARK, True
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
+
+
+class _ReportWriter:
+    def __init__(self, book: xlsxwriter.Workbook, report: GapReport):
+        self.book = book
+        self.report = report
+        self.styles = Styles(book)
+        self.header_text = f"{report.company} · {report.cycle} · Gap report"
+        self.widths: dict[str, float] = {}  # sheet → width of its notes (character units)
+
+    # ---- shared pieces
+
+    def sheet(
+        self,
+        name: str,
+        title: str,
+        note: str,
+        columns: Sequence[_Col],
+        *,
+        freeze_col: int = 0,
+        landscape: bool = True,
+    ) -> Worksheet:
+        """A data sheet: title, a note, a frozen header row, widths and print set-up."""
+        sheet = self.book.add_worksheet(name)
+        styles = self.styles
+        write_text(sheet, 0, 0, title, styles["h2"])
+        self.widths[name] = sum(c.width for c in columns)
+        self.note(sheet, 1, note, len(columns) - 1)
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
+            write_text(sheet, _HEADER_ROW, col, column.header, styles["header"])
+        sheet.set_row(_HEADER_ROW, 30)
+        sheet.freeze_panes(_HEADER_ROW + 1, freeze_col)
+        print_setup(
+            sheet,
+            landscape=landscape,
+            repeat_rows=(_HEADER_ROW, _HEADER_ROW),
+            header=self.header_text,
+        )
+        return sheet
+
+    def note(
+        self, sheet: Worksheet, row: int, text: str, last_col: int, fmt: Format | None = None
+    ) -> None:
+        """A wrapped note merged across the sheet's columns, its row as tall as the text."""
+        fmt = fmt or self.styles["note"]
+        if last_col > 0:
+            sheet.merge_range(row, 0, row, last_col, "", fmt)
+        write_text(sheet, row, 0, text, fmt)
+        width = self.widths.get(sheet.name, 100)
+        sheet.set_row(row, row_height([(text, width)]) or 15)
+
+    def cut_note(self, sheet: Worksheet, cut: int, last_col: int) -> None:
+        """An issue-like warning on the sheet itself when evidence had to be shortened."""
+        if not cut:
+            return
+        noun = "text was" if cut == 1 else "texts were"
+        self.note(
+            sheet,
+            _WARNING_ROW,
+            f"warning · evidence-cut: {cut} evidence {noun} longer than "
+            f"{EVIDENCE_CELL_LIMIT:,} characters and cut on this sheet (marked “[cut …]”); "
+            "the full text is in the JSON report.",
+            last_col,
+            self.styles.custom("note", bg_color=PALETTE["warn"], italic=False, bold=True),
+        )
+
+    def formats(self, columns: Sequence[_Col], **extra: Any) -> list[Format]:
+        base = {
+            "text": "cell",
+            "wrap": "cell",
+            "center": "cell_center",
+            "int": "integer",
+            "num": "number",
+            "pct": "percent",
+        }
+        out = []
+        for column in columns:
+            spec = dict(extra)
+            if column.kind == "text":
+                spec["text_wrap"] = False
+            out.append(self.styles.custom(base[column.kind], **spec))
+        return out
+
+    def rows(
+        self,
+        sheet: Worksheet,
+        first_row: int,
+        columns: Sequence[_Col],
+        rows: Iterable[Sequence[object]],
+        formats: list[Format] | None = None,
+    ) -> int:
+        """Write rows under a header; returns the number written."""
+        formats = formats or self.formats(columns)
+        wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind == "wrap"]
+        count = 0
+        for count, values in enumerate(rows, start=1):
+            row = first_row + count - 1
+            for col, value in enumerate(values):
+                # the common cases inline (tens of thousands of rows); the rest via the toolkit
+                if value is None or value == "":
+                    sheet.write_blank(row, col, None, formats[col])
+                elif type(value) is str and len(value) <= EXCEL_MAX_CELL_TEXT:
+                    sheet.write_string(row, col, value, formats[col])
+                elif type(value) is int or type(value) is float:
+                    sheet.write_number(row, col, value, formats[col])
+                elif isinstance(value, str):
+                    write_text(sheet, row, col, value, formats[col])
+                else:
+                    write_value(sheet, row, col, value, formats[col])
+            height = row_height((values[col], width) for col, width in wrapped)
+            if height:  # explicit: neither Excel nor LibreOffice grows wrapped rows on open
+                sheet.set_row(row, min(_MAX_ROW_HEIGHT, height))
+        return count
+
+    def autofilter(self, sheet: Worksheet, count: int, columns: Sequence[_Col]) -> None:
+        sheet.autofilter(_HEADER_ROW, 0, _HEADER_ROW + max(count, 1), len(columns) - 1)
+
+    # ---- Summary
+
+    def summary(self) -> None:
+        report, styles = self.report, self.styles
+        sheet = self.book.add_worksheet("Summary")
+        self.widths["Summary"] = 34 + 6 * 11
+        sheet.set_column(0, 0, 34)
+        sheet.set_column(1, 7, 11)
+        print_setup(sheet, landscape=False, header=self.header_text)
+        sheet.fit_to_pages(1, 1)  # the summary is one printed page, whatever the company size
+        write_text(sheet, 0, 0, f"Gap report: {report.company}", styles["title"])
+        write_text(sheet, 1, 0, f"{report.cycle} · as of {report.created}", styles["subtitle"])
+        self.note(sheet, 2, report.account_line, 6)
+        sheet.set_row(0, 24)
+
+        counts = _counts(report)
+        company = report.company_stats
+        evaluated = report.account.employees
+        low, high = report.scale_values[0], report.scale_values[-1]
+        headline: list[tuple[str, object, str]] = [
+            ("Employees evaluated", evaluated, f"{counts['files']} files read"),
+            ("Roster members not returned", counts["not_returned"], "see Missing"),
+            ("Scores accepted", counts["accepted"], ""),
+            ("Scores rejected", counts["rejected"], "see Issues"),
+            ("Scores missing (blank)", counts["missing"], "see Missing"),
+            ("Mean score", company.mean_score, f"scale {low}-{high}"),
+            ("Mean gap to current level", company.mean_gap_now, "scale points"),
+            ("Mean gap to next level", company.mean_gap_next, "scale points"),
+            ("Meeting their current level", company.meets_level, f"of {evaluated}"),
+            ("Ready for the next level", company.ready_next, f"of {evaluated}"),
+            (
+                "Managers flagged for calibration",
+                counts["flagged_managers"],
+                f"of {counts['managers']}; threshold ±{report.calibration_threshold:g}",
+            ),
+            ("Issues: errors", counts["errors"], "see Issues"),
+            ("Issues: warnings", counts["warnings"], "see Issues"),
+        ]
+        detail_format = styles.custom("note", text_wrap=False, indent=1)
+        row = 4
+        write_text(sheet, row, 0, "Headline", styles["h2"])
+        row += 1
+        # counts that ask HR to act are coloured when non-zero
+        attention = {
+            "Roster members not returned": "warn",
+            "Scores rejected": "warn",
+            "Managers flagged for calibration": "bad",
+            "Issues: errors": "bad",
+        }
+        for label, value, detail in headline:
+            write_text(sheet, row, 0, label, styles["cell"])
+            fmt = styles["number"] if isinstance(value, float) else styles["integer"]
+            if value and label in attention:
+                fmt = styles.custom("integer", bg_color=PALETTE[attention[label]], bold=True)
+            write_value(sheet, row, 1, value, fmt)
+            write_text(sheet, row, 2, detail, detail_format)
+            row += 1
+
+        columns = [
+            _Col("", 34),
+            _Col("Employees", 11, "int"),
+            _Col("Mean score", 11, "num"),
+            _Col("Gap now", 11, "num"),
+            _Col("Gap next", 11, "num"),
+            _Col("Meets level", 11, "int"),
+            _Col("Ready next", 11, "int"),
+        ]
+        for title, groups in (("By family", report.families), ("By domain", report.domains)):
+            row += 1
+            write_text(sheet, row, 0, title, styles["h2"])
+            row += 1
+            for col, column in enumerate(columns):
+                write_text(sheet, row, col, column.header or title[3:].title(), styles["header"])
+            row += 1
+            row += self.rows(sheet, row, columns, (_group_cells(g) for g in groups))
+
+        row += 1
+        write_text(sheet, row, 0, "Score distribution", styles["h2"])
+        row += 1
+        for col, header in enumerate(("Scale point", "Scores", "Share")):
+            write_text(sheet, row, col, header, styles["header"])
+        row += 1
+        total = company.scores
+        for value, label in zip(report.scale_values, report.scale_labels, strict=True):
+            count = company.distribution.get(str(value), 0)
+            write_text(sheet, row, 0, f"{value} · {label}", styles["cell"])
+            write_value(sheet, row, 1, count, styles["integer"])
+            write_value(sheet, row, 2, count / total if total else None, styles["percent"])
+            row += 1
+        sheet.conditional_format(
+            row - len(report.scale_values),
+            2,
+            row - 1,
+            2,
+            {
+                "type": "data_bar",
+                "bar_color": "#7EA6D8",
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": 1,
+                "bar_solid": True,
+            },
+        )
+
+        row += 1
+        definitions = (
+            "Gap = expected level minus score, never below 0 (blank when the score is missing "
+            "or rejected). Meets level: no scored competency below the current level. "
+            "Readiness: share of scored competencies at or above the target level (the next "
+            "level unless the roster names one); ready = 100%. Weighted readiness weights each "
+            "competency by its O*NET importance."
+        )
+        self.note(sheet, row, definitions, 6)
+
+    # ---- Employees
+
+    def employees(self) -> None:
+        report = self.report
+        columns = [
+            _Col("Name", 24),
+            _Col("Employee id", 11),
+            _Col("Manager", 20),
+            _Col("Family", 18),
+            _Col("Track", 6, "center"),
+            _Col("Level", 6, "center"),
+            _Col("Title", 26),
+            _Col("Target", 7, "center"),
+            _Col("Target title", 26),
+            _Col("Scored", 8, "int"),
+            _Col("Missing", 8, "int"),
+            _Col("Rejected", 8, "int"),
+            _Col("Meets level", 9, "center"),
+            _Col("Readiness next", 11, "pct"),
+            _Col("Weighted readiness", 11, "pct"),
+            _Col("Top priorities", 40, "wrap"),
+        ]
+        sheet = self.sheet(
+            "Employees",
+            "Employees",
+            "One row per employee with a returned sheet. Readiness: share of scored "
+            "competencies at or above the target level (blank at the top of a track or with "
+            "nothing scored); weighted by O*NET importance in the next column.",
+            columns,
+            freeze_col=1,
+        )
+        count = self.rows(
+            sheet,
+            _HEADER_ROW + 1,
+            columns,
+            (
+                [
+                    e.name,
+                    e.employee_id,
+                    e.manager_name or e.manager_id,
+                    e.family,
+                    e.track,
+                    e.level,
+                    e.title,
+                    e.target_level or "",
+                    e.target_title if e.target_level else "Top of track",
+                    e.scored,
+                    e.missing,
+                    e.rejected,
+                    _yes_no(e.meets_level),
+                    e.readiness_next,
+                    e.readiness_next_weighted,
+                    "; ".join(f"{p.competency} (gap {p.gap_next})" for p in e.priorities),
+                ]
+                for e in report.employees
+            ),
+        )
+        self.autofilter(sheet, count, columns)
+        first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
+        for col in (13, 14):
+            sheet.conditional_format(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "type": "data_bar",
+                    "bar_color": "#63BE7B",
+                    "min_type": "num",
+                    "min_value": 0,
+                    "max_type": "num",
+                    "max_value": 1,
+                    "bar_solid": True,
+                },
+            )
+        self.yes_no_colours(sheet, first, last, 12)
+
+    def yes_no_colours(self, sheet: Worksheet, first: int, last: int, col: int) -> None:
+        for value, style in (("Yes", "good"), ("No", "bad")):
+            sheet.conditional_format(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{value}"',
+                    "format": self.styles[style],
+                },
+            )
+
+    # ---- Gaps
+
+    def gaps(self) -> None:
+        report = self.report
+        columns = [
+            _Col("Employee id", 11),
+            _Col("Name", 22),
+            _Col("Manager", 18),
+            _Col("Family", 16),
+            _Col("Level", 6, "center"),
+            _Col("Target", 7, "center"),
+            _Col("Competency", 24),
+            _Col("Domain", 18),
+            _Col("Scope", 8, "center"),
+            _Col("Status", 9, "center"),
+            _Col("Score", 6, "int"),
+            _Col("Expected now", 9, "int"),
+            _Col("Expected next", 9, "int"),
+            _Col("Gap now", 7, "int"),
+            _Col("Gap next", 7, "int"),
+            _Col("Surplus", 7, "int"),
+            _Col("Evidence", 60),
+            _Col("File", 22),
+            _Col("Sheet", 18),
+            _Col("Cell", 6, "center"),
+        ]
+        sheet = self.sheet(
+            "Gaps",
+            "Gaps: one row per employee and competency",
+            "Gap now/next = expected at the current/target level minus the score, never below "
+            "0. Scope “target”: a competency of the target track only (a move between tracks). "
+            "Blank gaps: score missing or rejected, or no expectation.",
+            columns,
+            freeze_col=2,
+        )
+        cut = 0
+
+        def rows() -> Iterable[list[object]]:
+            nonlocal cut
+            for e in report.employees:
+                for r in e.competencies:
+                    evidence, was_cut = _cut(r.evidence)
+                    cut += was_cut
+                    yield [
+                        e.employee_id,
+                        e.name,
+                        e.manager_name or e.manager_id,
+                        e.family,
+                        e.level,
+                        e.target_level or "",
+                        r.competency,
+                        r.domain,
+                        r.scope,
+                        r.status,
+                        r.score,
+                        r.expected_now,
+                        r.expected_next,
+                        r.gap_now,
+                        r.gap_next,
+                        r.surplus,
+                        evidence,
+                        r.file,
+                        r.sheet,
+                        r.cell,
+                    ]
+
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows())
+        self.autofilter(sheet, count, columns)
+        self.cut_note(sheet, cut, len(columns) - 1)
+        first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
+        for col, style in ((13, "bad"), (14, "warn"), (15, "good")):
+            sheet.conditional_format(
+                first,
+                col,
+                last,
+                col,
+                {"type": "cell", "criteria": ">", "value": 0, "format": self.styles[style]},
+            )
+        for status, style in (("rejected", "bad"), ("missing", "warn")):
+            sheet.conditional_format(
+                first,
+                9,
+                last,
+                9,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{status}"',
+                    "format": self.styles[style],
+                },
+            )
+
+    # ---- Heatmap
+
+    def heatmap(self) -> None:
+        report, styles = self.report, self.styles
+        sheet = self.book.add_worksheet("Heatmap")
+        print_setup(sheet, header=self.header_text)
+        domain_rank = {g.key: i for i, g in enumerate(report.domains)}
+        columns: dict[str, tuple[str, str]] = {}  # competency_id → (name, domain)
+        for cell in report.competencies:
+            columns.setdefault(cell.competency_id, (cell.competency, cell.domain))
+        order = sorted(columns, key=lambda c: domain_rank.get(columns[c][1], len(domain_rank)))
+        values = {(c.family_id, c.competency_id): c.mean_gap_next for c in report.competencies}
+        last_col = len(order) + 1
+        self.widths["Heatmap"] = 30 + 6.5 * max(last_col, 6)
+
+        write_text(sheet, 0, 0, "Heatmap: mean gap to the next level", styles["h2"])
+        self.note(
+            sheet,
+            1,
+            f"Mean gap_next per family and competency, in scale points: green 0, yellow "
+            f"{HEATMAP_RED_AT / 2:g}, red {HEATMAP_RED_AT:g} or more. Blank: the family does not "
+            "use the competency, or nobody below the top of a track was scored on it.",
+            max(last_col, 6),
+        )
+        sheet.set_column(0, 0, 30)
+        sheet.set_column(1, max(1, last_col), 6.5)
+        band = styles.custom("band", align="center", text_wrap=True, font_size=8)
+        start = 1
+        for col, competency_id in enumerate(order, start=1):
+            domain = columns[competency_id][1]
+            next_domain = columns[order[col]][1] if col < len(order) else None
+            if next_domain != domain:
+                if col > start:
+                    sheet.merge_range(2, start, 2, col, "", band)
+                write_text(sheet, 2, start, domain or "(no domain)", band)
+                start = col + 1
+        sheet.set_row(2, 28)
+        header = styles.custom(
+            "header", rotation=90, align="center", valign="bottom", text_wrap=False
+        )
+        write_text(sheet, 3, 0, "Family", styles.custom("header", valign="bottom"))
+        for col, competency_id in enumerate(order, start=1):
+            write_text(sheet, 3, col, columns[competency_id][0], header)
+        write_text(sheet, 3, last_col, "All competencies", header)
+        longest = max([len("All competencies"), *(len(columns[c][0]) for c in order)])
+        sheet.set_row(3, min(240, 6 * longest + 14))
+        sheet.freeze_panes(4, 1)
+        row = 4
+        number = styles.custom("number", align="center")
+        for family in report.families:
+            write_text(sheet, row, 0, family.label, styles["cell"])
+            for col, competency_id in enumerate(order, start=1):
+                write_value(sheet, row, col, values.get((family.key, competency_id)), number)
+            write_value(
+                sheet,
+                row,
+                last_col,
+                family.mean_gap_next,
+                styles.custom("number", align="center", bold=True),
+            )
+            row += 1
+        if report.families:
+            sheet.conditional_format(
+                4,
+                1,
+                row - 1,
+                last_col,
+                {
+                    "type": "3_color_scale",
+                    "min_type": "num",
+                    "min_value": 0,
+                    "mid_type": "num",
+                    "mid_value": HEATMAP_RED_AT / 2,
+                    "max_type": "num",
+                    "max_value": HEATMAP_RED_AT,
+                    "min_color": "#63BE7B",
+                    "mid_color": "#FFEB84",
+                    "max_color": "#F8696B",
+                },
+            )
+        self.family_charts(sheet, row + 2)
+
+    def family_charts(self, sheet: Worksheet, row: int) -> None:
+        """Per family: a small table of mean gaps by competency and a bar chart of it."""
+        report, styles = self.report, self.styles
+        by_family: dict[str, list] = {}
+        for cell in report.competencies:
+            by_family.setdefault(cell.family_id, []).append(cell)
+        breaks = []
+        for family in report.families:
+            cells = by_family.get(family.key, [])
+            if not any(c.mean_gap_next is not None or c.mean_gap_now is not None for c in cells):
+                continue  # nothing to draw: no scores in this family
+            breaks.append(row)  # one family per printed page: a chart never splits
+            write_text(sheet, row, 0, f"{family.label}: mean gap by competency", styles["h2"])
+            head = row + 1
+            for col, text in enumerate(("Competency", "Gap now", "Gap next", "Scores")):
+                write_text(sheet, head, col, text, styles["header"])
+            sheet.set_row(head, 28)
+            for n, cell in enumerate(cells, start=head + 1):
+                write_text(sheet, n, 0, cell.competency, styles["cell"])
+                write_value(sheet, n, 1, cell.mean_gap_now, styles["number"])
+                write_value(sheet, n, 2, cell.mean_gap_next, styles["number"])
+                write_value(sheet, n, 3, cell.scores, styles["integer"])
+            first, last = head + 1, head + len(cells)
+            chart = self.book.add_chart({"type": "bar"})
+            for col, name, colour in ((1, "Gap now", "#F4A6A6"), (2, "Gap next", "#1F4E79")):
+                chart.add_series(
+                    {
+                        "name": name,
+                        "categories": ["Heatmap", first, 0, last, 0],
+                        "values": ["Heatmap", first, col, last, col],
+                        "fill": {"color": colour},
+                        "gap": 60,
+                    }
+                )
+            chart.set_title({"name": family.label, "name_font": {"size": 11}})
+            chart.set_x_axis(
+                {
+                    "min": 0,
+                    "name": "scale points",
+                    "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
+                }
+            )
+            chart.set_y_axis({"reverse": True})  # first competency on top, as in the table
+            chart.set_legend({"position": "bottom"})
+            height = max(240, 22 * len(cells) + 110)
+            chart.set_size({"width": 520, "height": height})
+            sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": 4})
+            row += max(len(cells) + 2, math.ceil(height / 20)) + 2
+        sheet.set_h_pagebreaks(breaks)
+
+    # ---- Teams
+
+    def teams(self) -> None:
+        report = self.report
+        labels = [
+            f"{v} {label}"
+            for v, label in zip(report.scale_values, report.scale_labels, strict=True)
+        ]
+        columns = [
+            _Col("Group", 9),
+            _Col("Name", 26),
+            _Col("Id", 14),
+            _Col("Employees", 10, "int"),
+            _Col("Scores", 8, "int"),
+            _Col("Mean score", 9, "num"),
+            _Col("Mean gap now", 9, "num"),
+            _Col("Mean gap next", 9, "num"),
+            _Col("Meets level", 9, "int"),
+            _Col("Ready next", 9, "int"),
+            *[_Col(label, 10, "int") for label in labels],
+        ]
+        sheet = self.sheet(
+            "Teams",
+            "Teams, families and domains",
+            "Means over scored rows; score columns count scores per scale point. Ready next: "
+            "every scored competency at or above the target level (for a domain: its "
+            "competencies only). Filter the Group column to compare like with like.",
+            columns,
+            freeze_col=2,
+        )
+        groups: list[tuple[str, GroupStats]] = [("Company", report.company_stats)]
+        groups += [("Team", g) for g in report.teams]
+        groups += [("Family", g) for g in report.families]
+        groups += [("Domain", g) for g in report.domains]
+        plain = self.formats(columns)
+        bold = self.formats(columns, bold=True, bg_color=PALETTE["band"])
+        row = _HEADER_ROW + 1
+        for kind, group in groups:
+            values = [
+                kind,
+                group.label,
+                group.key,
+                group.employees,
+                group.scores,
+                group.mean_score,
+                group.mean_gap_now,
+                group.mean_gap_next,
+                group.meets_level,
+                group.ready_next,
+                *[group.distribution.get(str(v), 0) for v in report.scale_values],
+            ]
+            self.rows(sheet, row, columns, [values], bold if kind == "Company" else plain)
+            row += 1
+        self.autofilter(sheet, len(groups), columns)
+
+    # ---- Calibration
+
+    def calibration(self) -> None:
+        report = self.report
+        threshold = report.calibration_threshold
+        columns = [
+            _Col("Manager", 22),
+            _Col("Manager id", 12),
+            _Col("Employees", 9, "int"),
+            _Col("Scores", 8, "int"),
+            _Col("Mean score", 9, "num"),
+            _Col("Spread (SD)", 9, "num"),
+            _Col("Share at top", 9, "pct"),
+            _Col("Compared scores", 10, "int"),
+            _Col("Raw difference", 10, "num"),
+            _Col("Gap-adjusted difference", 12, "num"),
+            _Col("Flag", 10, "center"),
+        ]
+        sheet = self.sheet(
+            "Calibration",
+            "Calibration: how each manager scores compared with the others",
+            f"Threshold: a manager is flagged when the gap-adjusted difference is more than "
+            f"±{threshold:g} scale points, over at least {report.calibration_min_scores} "
+            "compared scores. Gap-adjusted difference: mean of (score − expected at the "
+            "person's level) minus the same for every other manager on the same family and "
+            "competency; positive = more lenient. Raw difference compares scores alone (a "
+            "team of seniors scores high without being lenient) and is shown for context.",
+            columns,
+        )
+        plain = self.formats(columns)
+        flagged = self.formats(columns, bg_color=PALETTE["bad"], bold=True)
+        row = _HEADER_ROW + 1
+        for manager in report.calibration:
+            values = [
+                manager.manager_name,
+                manager.manager_id,
+                manager.employees,
+                manager.scores,
+                manager.mean_score,
+                manager.spread,
+                manager.share_top,
+                manager.compared,
+                manager.raw_offset,
+                manager.adjusted_offset,
+                manager.direction.capitalize() if manager.flagged else "",
+            ]
+            self.rows(sheet, row, columns, [values], flagged if manager.flagged else plain)
+            row += 1
+        self.autofilter(sheet, len(report.calibration), columns)
+
+    # ---- Development plan
+
+    def development_plan(self) -> None:
+        report = self.report
+        columns = [
+            _Col("Employee", 22),
+            _Col("Employee id", 11),
+            _Col("Manager", 18),
+            _Col("Level → target", 12, "center"),
+            _Col("#", 4, "center"),
+            _Col("Competency", 20, "wrap"),
+            _Col("Gap next", 7, "int"),
+            _Col("Development action", 44, "wrap"),
+            _Col("Evidence", 50, "wrap"),
+            _Col("Agreed action", 32),
+            _Col("Due date", 12),
+        ]
+        sheet = self.sheet(
+            "Development plan",
+            "Development plan",
+            "Up to three priorities per employee: the largest gaps to the target level (ties: "
+            "the more important competency, then by name), with the master's development "
+            "action. Fill in the yellow columns with the employee.",
+            columns,
+            freeze_col=1,
+        )
+        formats = self.formats(columns)
+        formats[9] = self.styles["input"]
+        formats[10] = self.styles.custom("input_center", num_format="yyyy-mm-dd")
+        cut = 0
+        rows: list[list[object]] = []
+        for e in report.employees:
+            move = f"{e.level} → {e.target_level}" if e.target_level else f"{e.level} (top)"
+            person = [e.name, e.employee_id, e.manager_name or e.manager_id, move]
+            if not e.priorities:
+                rows.append([*person, "", "", None, _no_priority_reason(e), "", "", None])
+                continue
+            for n, p in enumerate(e.priorities, start=1):
+                evidence, was_cut = _cut(p.evidence)
+                cut += was_cut
+                action = p.action or "No development action in the master for this level."
+                rows.append([*person, str(n), p.competency, p.gap_next, action, evidence, "", None])
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows, formats)
+        self.autofilter(sheet, count, columns)
+        self.cut_note(sheet, cut, len(columns) - 1)
+        # Protected without a password so only the agreed-action columns take typing; sorting
+        # and filtering still work.
+        sheet.protect(
+            "",
+            {
+                "autofilter": True,
+                "sort": True,
+                "format_columns": True,
+                "format_rows": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
+
+    # ---- Missing
+
+    def missing(self) -> None:
+        report = self.report
+        columns = [
+            _Col("Status", 16),
+            _Col("Employee", 22),
+            _Col("Employee id", 11),
+            _Col("Manager", 20),
+            _Col("Family", 18),
+            _Col("Level", 6, "center"),
+            _Col("Not scored", 8, "int"),
+            _Col("Rejected", 8, "int"),
+            _Col("Competencies not scored", 60, "wrap"),
+        ]
+        sheet = self.sheet(
+            "Missing",
+            "Missing",
+            "Roster members whose sheet did not come back, then employees with blank or "
+            "rejected scores (see Issues for why a score was rejected).",
+            columns,
+            freeze_col=2,
+        )
+        families = {g.key: g.label for g in report.families}
+        rows: list[list[object]] = [
+            [
+                "Not returned",
+                e.name,
+                e.employee_id,
+                e.manager_name or e.manager_id,
+                families.get(e.family_id, e.family_id),
+                e.level,
+                None,
+                None,
+                "",
+            ]
+            for e in report.not_returned
+        ]
+        for e in report.employees:
+            if not (e.missing or e.rejected):
+                continue
+            names = [r.competency for r in e.competencies if r.score is None]
+            status = "Nothing scored" if not e.scored else "Scores missing"
+            rows.append(
+                [
+                    status,
+                    e.name,
+                    e.employee_id,
+                    e.manager_name or e.manager_id,
+                    e.family,
+                    e.level,
+                    e.missing,
+                    e.rejected,
+                    "; ".join(names),
+                ]
+            )
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
+        self.autofilter(sheet, count, columns)
+
+    # ---- Issues
+
+    def issues(self) -> None:
+        columns = [
+            _Col("Severity", 9, "center"),
+            _Col("Code", 24),
+            _Col("File", 24),
+            _Col("Sheet", 18),
+            _Col("Cell", 7, "center"),
+            _Col("Message", 80, "wrap"),
+        ]
+        sheet = self.sheet(
+            "Issues",
+            "Issues",
+            "Everything ingest and the gap engine noticed, errors first. Errors: a value could "
+            "not be used. Warnings: used, but worth a look. Info: how something was read.",
+            columns,
+        )
+        plain = self.formats(columns)
+        row = _HEADER_ROW + 1
+        for issue in _ordered_issues(self.report.issues):
+            formats = list(plain)
+            if issue.severity is Severity.ERROR:
+                formats[0] = self.styles.custom("cell_center", bg_color=PALETTE["bad"], bold=True)
+            elif issue.severity is Severity.WARNING:
+                formats[0] = self.styles.custom("cell_center", bg_color=PALETTE["warn"])
+            values = [
+                issue.severity.value,
+                issue.code,
+                issue.file,
+                issue.sheet,
+                issue.cell,
+                issue.message,
+            ]
+            self.rows(sheet, row, columns, [values], formats)
+            row += 1
+        self.autofilter(sheet, len(self.report.issues), columns)
+
+
+def _group_cells(group: GroupStats) -> list[object]:
+    return [
+        group.label,
+        group.employees,
+        group.mean_score,
+        group.mean_gap_now,
+        group.mean_gap_next,
+        group.meets_level,
+        group.ready_next,
+    ]
+
+
+def _no_priority_reason(employee: EmployeeGaps) -> str:
+    if not employee.target_level:
+        return "Top of the track: no next level to prepare for."
+    if employee.readiness_next is None:
+        return "No scores to plan from."
+    return "No gap to the target level on scored competencies."

@@ -1,0 +1,202 @@
+"""Workbook layouts shared by the code that writes a workbook and the code that reads it back.
+
+Sheet names, column headers, defined names and meta keys live here so a writer and its reader
+cannot drift apart. Readers find tables by their header row (not by position), so HR can insert
+rows above a table or move its columns without breaking anything.
+"""
+
+from __future__ import annotations
+
+# --- Shared by every laddersheet workbook ---
+
+SCHEMA_VERSION = 1  # bump when a reader could misread an older or newer layout
+
+META_SHEET = "_meta"  # hidden key/value sheet: what the workbook is and where it came from
+META_HEADERS = ("key", "value")
+META_KIND = "kind"
+KIND_MASTER = "master"
+KIND_SCORING = "scoring"
+
+# --- Master workbook ---
+
+START_SHEET = "Start here"
+SETTINGS_SHEET = "Settings"
+LEVELS_SHEET = "Levels"
+FAMILIES_SHEET = "Families"
+EXPECTATIONS_SHEET = "Expectations"
+COMPETENCIES_SHEET = "Competencies"
+ACTIONS_SHEET = "Development actions"
+ROSTER_SHEET = "Roster"
+LISTS_SHEET = "_lists"  # hidden: ranges behind dropdowns (inline lists stop at 255 characters)
+
+# Tab order: these, then one ladder sheet per family, then the hidden _lists and _meta.
+MASTER_SHEETS = (
+    START_SHEET,
+    SETTINGS_SHEET,
+    LEVELS_SHEET,
+    FAMILIES_SHEET,
+    EXPECTATIONS_SHEET,
+    COMPETENCIES_SHEET,
+    ACTIONS_SHEET,
+    ROSTER_SHEET,
+)
+RESERVED_SHEETS = (*MASTER_SHEETS, LISTS_SHEET, META_SHEET)  # family sheets must not take these
+
+# Settings sheet: three small tables, each found by its header row.
+SETTINGS_HEADERS = ("setting", "value", "about")
+SETTING_COMPANY = "company"
+SETTING_CYCLE = "cycle"
+SETTING_CREATED = "created"
+SETTING_BRANCH_LEVEL = "branch_level"
+SETTING_FAMILIES = "families"  # "all" or comma-separated family ids
+SETTING_COMPETENCIES_MIN = "competencies_min"
+SETTING_COMPETENCIES_MAX = "competencies_max"
+SETTING_SOURCE = "settings_file"
+SCALE_HEADERS = ("value", "label", "meaning")
+TITLE_NOUN_HEADERS = ("title_noun_family_id", "title_noun")
+
+# Levels sheet: the level table (read back) and an equivalence matrix (for reading only).
+LEVEL_HEADERS = ("track", "code", "title", "scope", "autonomy", "years", "ic_equivalent")
+
+FAMILY_HEADERS = (
+    "family_id",
+    "name",
+    "title_noun",
+    "description",
+    "ic_codes",
+    "manager_codes",
+    "ladder_sheet",  # written for navigation; not read back
+)
+FAMILY_REQUIRED = FAMILY_HEADERS[:2]
+
+EXPECTATION_HEADERS = (
+    "family_id",
+    "track",
+    "level",
+    "competency_id",
+    "competency",
+    "domain",
+    "expected",
+    "statement",
+    "onet_element_id",
+    "onet_im",
+    "onet_lv",
+    "level_title",  # written for reading; not read back
+)
+EXPECTATION_REQUIRED = ("family_id", "track", "level", "competency_id", "expected", "statement")
+
+COMPETENCY_HEADERS = (
+    "competency_id",
+    "competency",
+    "domain",
+    "description",
+    "category",
+    "onet_element_id",
+)
+COMPETENCY_REQUIRED = ("competency_id", "competency")
+
+ACTION_HEADERS = ("competency_id", "competency", "band", "levels", "action")
+ACTION_REQUIRED = ("competency_id", "levels", "action")
+
+LIST_SEPARATOR = ", "  # how lists (level codes, O*NET codes, releases) are written in one cell
+
+# Defined names (workbook-scoped) for the tables laddersheet reads and the dropdown sources.
+NAME_SETTINGS = "ls_settings"
+NAME_SCALE = "ls_scale"
+NAME_LEVELS = "ls_levels"
+NAME_FAMILIES = "ls_families"
+NAME_EXPECTATIONS = "ls_expectations"
+NAME_COMPETENCIES = "ls_competencies"
+NAME_ACTIONS = "ls_actions"
+NAME_ROSTER = "ls_roster"
+NAME_LIST_FAMILY_IDS = "ls_family_ids"
+NAME_LIST_LEVEL_CODES = "ls_level_codes"
+NAME_LIST_TRACKS = "ls_tracks"
+NAME_META = "ls_meta"
+
+# Roster: a title row, a row of notes (one per column), then the header (ROSTER_COLUMNS).
+ROSTER_NOTES_ROW = 1
+ROSTER_HEADER_ROW = 2
+ROSTER_PREPARED_ROWS = 500  # rows given dropdowns and checks, ready for HR to fill in
+
+# Rows below the generated Expectations that still get dropdowns and checks, for added rows.
+EXPECTATION_SPARE_ROWS = 300
+
+# _meta keys of a master workbook.
+META_MASTER_KEYS = (
+    META_KIND,
+    "schema_version",
+    "generator",
+    "settings_digest",
+    "content_digest",
+    "created",
+    "company",
+    "cycle",
+    "families",
+    "releases",
+    "attribution",
+)
+
+# --- Scoring workbook ---
+# One workbook per manager: a cover sheet, one sheet per direct report, a hidden _meta sheet.
+# Ingest finds the header block by its labels and the table by its "Competency ID" header, so
+# rows may be inserted, sorted or reordered by managers without breaking the read-back.
+
+SCORING_COVER_SHEET = "Cover"
+SCORING_FILE_PREFIX = "Scoring - "
+
+SCORING_ID_HEADER = "Competency ID"
+SCORING_SCORE_HEADER = "Score"
+SCORING_EVIDENCE_HEADER = "Evidence"
+SCORING_HEADERS = (
+    SCORING_ID_HEADER,
+    "Competency",
+    "Domain",
+    "Expected now",
+    "Expected next",
+    "Statement now",
+    "Statement next",
+    SCORING_SCORE_HEADER,
+    SCORING_EVIDENCE_HEADER,
+    "Gap now",
+    "Gap next",
+)
+
+# Header block of an employee sheet: label in column A, value in column B.
+SCORING_LABEL_NAME = "Employee"
+SCORING_LABEL_EMPLOYEE_ID = "Employee ID"
+SCORING_LABEL_FAMILY = "Family"
+SCORING_LABEL_FAMILY_ID = "Family ID"
+SCORING_LABEL_TRACK = "Track"
+SCORING_LABEL_LEVEL = "Current level"
+SCORING_LABEL_TITLE = "Current title"
+SCORING_LABEL_TARGET = "Target level"
+SCORING_LABEL_TARGET_TITLE = "Target title"
+SCORING_LABEL_SCORED = "Scored"
+SCORING_LABEL_AT_LEVEL = "At current level"
+SCORING_LABEL_READINESS = "Ready for target"
+SCORING_HEADER_BLOCK_FIRST_ROW = 3  # 0-based; rows 0-1 hold the title and subtitle
+SCORING_TABLE_HEADER_ROW = 17  # 0-based row of SCORING_HEADERS as generated
+SCORING_HEADER_SEARCH_ROWS = 60  # how far ingest looks for the header block and table header
+
+# _meta of a scoring workbook: META_HEADERS key/value rows, then the employee table.
+META_SCORING_KEYS = (
+    META_KIND,
+    "schema_version",
+    "generator",
+    "content_digest",
+    "manager_id",
+    "manager_name",
+    "company",
+    "cycle",
+    "created",
+)
+SCORING_META_EMPLOYEE_HEADERS = (
+    "employee_id",
+    "sheet",
+    "name",
+    "family_id",
+    "track",
+    "level",
+    "target_level",
+)

@@ -6,10 +6,39 @@ Every non-empty Score cell ends as exactly one ``ScoreRecord`` whose status is "
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+from .errors import InputError
 from .issues import IssueLog
+from .ladder import Ladder
+from .layout import (
+    KIND_SCORING,
+    META_HEADERS,
+    META_KIND,
+    META_SHEET,
+    SCHEMA_VERSION,
+    SCORING_COVER_SHEET,
+    SCORING_EVIDENCE_HEADER,
+    SCORING_ID_HEADER,
+    SCORING_LABEL_EMPLOYEE_ID,
+    SCORING_LABEL_FAMILY_ID,
+    SCORING_LABEL_LEVEL,
+    SCORING_LABEL_NAME,
+    SCORING_LABEL_TARGET,
+    SCORING_LABEL_TRACK,
+    SCORING_META_EMPLOYEE_HEADERS,
+    SCORING_SCORE_HEADER,
+)
 from .roster import Employee
+from .scoring import ScoringRowBuilder
+from .settings import Scale
+from .sheetio import SheetData, UnreadableWorkbook, read_workbook
+from .workbook import cell_ref
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -64,3 +93,721 @@ class IngestResult:
             rejected=count[REJECTED],
             missing=count[MISSING],
         )
+
+
+# --- Reading returned workbooks ------------------------------------------------------------
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+# Error codes that each stand for exactly one rejected record (one Score cell), so that
+# ``rejected == number of errors with these codes`` for files of the current master version.
+SCORE_CELL_CODES = frozenset(
+    {
+        "score-out-of-range",
+        "score-not-whole",
+        "score-invalid",
+        "formula-in-score",
+        "score-without-competency",
+        "unknown-competency",
+        "duplicate-row",
+        "conflicting-scores",
+    }
+)
+
+_QUOTES = "\"'“”‘’„«»"
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+_NUMBER_AND_LABEL = re.compile(r"([0-9]+)\s*(?:[-–—:.)=/]|\s)\s*\(?(.+?)\)?")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedScore:
+    score: int | None  # set when accepted
+    status: str
+    code: str = ""  # the issue code when rejected
+    message: str = ""
+
+
+def parse_score(value: object, formula: str | None, scale: Scale) -> ParsedScore:
+    """Read one Score cell. Formulas are never evaluated; blank (or only spaces) is missing.
+
+    Accepted: ``3``, ``3.0``, ``" 3 "``, ``"3"`` in quotes, ``3 - Proficient`` (any dash,
+    colon or just a space between), ``Proficient`` (the label alone, any case).
+    """
+    allowed = _allowed(scale)
+    if formula:
+        shown = _formula_text(formula)
+        return _rejected(
+            "formula-in-score",
+            f"the Score cell holds a formula ({_short(shown)}); formulas are never evaluated. "
+            f"Type the score itself: {allowed}.",
+        )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ParsedScore(None, MISSING)
+    if isinstance(value, bool):
+        return _rejected("score-invalid", f"found TRUE/FALSE ({_raw(value)}); allowed: {allowed}.")
+    if isinstance(value, datetime | date | time | timedelta):
+        return _rejected(
+            "score-invalid",
+            f"found a date or time ({_raw(value)}), probably a number the spreadsheet turned into "
+            f"a date; allowed: {allowed}.",
+        )
+    if isinstance(value, int | float):
+        return _number(float(value), _raw(value), scale, allowed)
+    text = " ".join(str(value).split()).strip(_QUOTES).strip()
+    if _NUMBER.fullmatch(text):
+        return _number(float(text.replace(",", ".")), text, scale, allowed)
+    labels = {" ".join(p.label.split()).casefold(): p.value for p in scale.points}
+    if text.casefold() in labels:
+        return ParsedScore(labels[text.casefold()], ACCEPTED)
+    match = _NUMBER_AND_LABEL.fullmatch(text)
+    if match:
+        number, label = int(match.group(1)), " ".join(match.group(2).split()).casefold()
+        if label in labels:
+            if number not in scale.values:
+                return _rejected(
+                    "score-out-of-range",
+                    f"'{_short(text)}' is not on the scale; allowed: {allowed}.",
+                )
+            if labels[label] != number:
+                return _rejected(
+                    "score-invalid",
+                    f"'{_short(text)}': the number and the label disagree ({number} is "
+                    f"'{scale.label(number)}', '{match.group(2).strip()}' is {labels[label]}); "
+                    f"allowed: {allowed}.",
+                )
+            return ParsedScore(number, ACCEPTED)
+    return _rejected("score-invalid", f"'{_short(text)}' is not a score; allowed: {allowed}.")
+
+
+def _number(number: float, shown: str, scale: Scale, allowed: str) -> ParsedScore:
+    if not math.isfinite(number) or number < scale.minimum or number > scale.maximum:
+        return _rejected("score-out-of-range", f"{shown} is off the scale; allowed: {allowed}.")
+    if not number.is_integer():
+        return _rejected("score-not-whole", f"{shown} is not a whole number; allowed: {allowed}.")
+    return ParsedScore(int(number), ACCEPTED)
+
+
+def _rejected(code: str, message: str) -> ParsedScore:
+    return ParsedScore(None, REJECTED, code, message)
+
+
+def _allowed(scale: Scale) -> str:
+    middle = scale.points[len(scale.points) // 2]
+    return (
+        f"a whole number from {scale.minimum} to {scale.maximum}, the number with its label "
+        f"('{middle.value} - {middle.label}') or the label alone ('{middle.label}')"
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _raw(value: object) -> str:
+    """A cell as text, the way a person would read it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _label_key(value: object) -> str:
+    return " ".join(_raw(value).split()).rstrip(":").casefold()
+
+
+def collect_workbook_paths(paths: Sequence[Path], issues: IssueLog) -> list[Path]:
+    """Files as given, folders searched recursively; unique and sorted, so runs are repeatable.
+
+    Lock files (``~$name.xlsx`` from Excel, ``.~lock.name#`` from LibreOffice) and hidden files
+    are skipped silently; any other non-workbook file in a folder gets an info issue.
+    """
+    found: dict[Path, Path] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or child.name.startswith(("~$", ".")):
+                    continue
+                if child.suffix.lower() in WORKBOOK_SUFFIXES:
+                    found.setdefault(child.resolve(), child)
+                else:
+                    issues.info(
+                        "ignored-file",
+                        f"not a workbook ({', '.join(WORKBOOK_SUFFIXES)}): ignored",
+                        file=str(child),
+                    )
+        elif path.is_file():
+            found.setdefault(path.resolve(), path)
+        else:
+            raise InputError(f"{path}: no such file or folder.")
+    return sorted(found.values(), key=lambda p: p.as_posix())
+
+
+def ingest_files(
+    paths: Sequence[Path],
+    ladder: Ladder,
+    *,
+    roster: list[Employee] | None = None,
+    allow_version_mismatch: bool = False,
+    on_progress: Callable[[Path], None] | None = None,
+) -> IngestResult:
+    """Read returned scoring workbooks (files or folders) into records, issues and an account.
+
+    Sheets are bound to employees by the ``_meta`` table, else by the Employee ID in their
+    header block (Google Sheets exports may drop hidden sheets). Tables are found by their
+    "Competency ID" header and rows matched by id, so inserted, sorted or moved rows are fine.
+    When one person is read more than once (the same file twice, two versions, two managers),
+    files are taken in sorted path order and the first reading of each competency wins; a
+    later score that disagrees is rejected with a ``conflicting-scores`` error naming both.
+    """
+    issues = IssueLog()
+    files = collect_workbook_paths(paths, issues)
+    reader = _Reader(ladder, roster, allow_version_mismatch, issues)
+    for path in files:
+        reader.read_file(path)
+        if on_progress is not None:
+            on_progress(path)
+    return reader.result([str(p) for p in files])
+
+
+@dataclass
+class _Reading:
+    """One employee sheet as read from one file."""
+
+    employee: Employee
+    file: str
+    sheet: str
+    by_competency: dict[str, ScoreRecord]  # first row of each competency id
+    extra: list[ScoreRecord]  # rejected rows that belong to no competency slot
+
+    def signature(self) -> tuple[object, ...]:
+        """What the sheet says, independent of where the cells are (for duplicate files)."""
+        slots = sorted(
+            (c, r.status, r.score, r.raw.strip(), r.evidence) for c, r in self.by_competency.items()
+        )
+        extra = sorted((r.competency_id, r.raw.strip(), r.evidence) for r in self.extra)
+        return (tuple(slots), tuple(extra))
+
+
+@dataclass
+class _Identity:
+    """Who a sheet is for, from its header block (label → value)."""
+
+    fields: dict[str, str]
+
+    @property
+    def employee_id(self) -> str:
+        return self.fields.get(_label_key(SCORING_LABEL_EMPLOYEE_ID), "")
+
+
+class _Reader:
+    def __init__(
+        self,
+        ladder: Ladder,
+        roster: list[Employee] | None,
+        allow_version_mismatch: bool,
+        issues: IssueLog,
+    ) -> None:
+        self.ladder = ladder
+        self.scale = ladder.settings.scale
+        self.roster = roster
+        self.roster_by_id = {e.employee_id: e for e in roster or []}
+        self.allow_version_mismatch = allow_version_mismatch
+        self.issues = issues
+        self.digest = ladder.content_digest()
+        self.rows = ScoringRowBuilder(ladder)
+        self.readings: list[_Reading] = []
+
+    # --- one file -------------------------------------------------------------------------
+
+    def read_file(self, path: Path) -> None:
+        file = str(path)
+        try:
+            book = read_workbook(path)
+        except UnreadableWorkbook as error:
+            self.issues.extend([error.issue])
+            return
+        self.issues.extend(book.notes)
+        meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
+        meta = _parse_meta(meta_sheet) if meta_sheet is not None else None
+        version_rejected = False
+        if meta is not None:
+            kind = meta.values.get(META_KIND, "")
+            if kind != KIND_SCORING:
+                what = f"a {kind} workbook" if kind else "not a laddersheet scoring workbook"
+                self.issues.error(
+                    "not-a-scoring-workbook",
+                    f"this is {what}, not a scoring workbook: nothing read from it",
+                    file=file,
+                )
+                return
+            version = meta.values.get("schema_version", "")
+            number = _as_int(version)
+            if number is None or number > SCHEMA_VERSION:
+                self.issues.error(
+                    "schema-too-new",
+                    f"made with layout version {version or '(none)'}; this laddersheet reads "
+                    f"versions up to {SCHEMA_VERSION}: use the laddersheet that made it",
+                    file=file,
+                )
+                return
+            version_rejected = self.check_version(meta.values.get("content_digest", ""), file)
+        sheets = [s for s in book.sheets if s is not meta_sheet]
+        found = self.bind_sheets(sheets, meta, file)
+        if found is None:
+            return
+        for bound in found:
+            employee = self.employee_for(bound, meta, file)
+            reading = self.read_sheet(bound.sheet, bound.header_row, employee, file)
+            if version_rejected or not bound.employee_id:
+                reading = _reject_all(reading)
+            self.readings.append(reading)
+
+    def check_version(self, digest: str, file: str) -> bool:
+        """True when the file's scores must be rejected: made from another master version."""
+        if digest == self.digest:
+            return False
+        if self.allow_version_mismatch:
+            self.issues.warning(
+                "version-mismatch",
+                "made from another version of the master (its expectations differ); read "
+                "anyway because a version mismatch was allowed",
+                file=file,
+            )
+            return False
+        self.issues.error(
+            "version-mismatch",
+            "made from another version of the master (its expectations differ): all its scores "
+            "are rejected. Send the manager a new scoring workbook, or allow the mismatch "
+            "(--allow-version-mismatch) to read the scores against this master",
+            file=file,
+        )
+        return True
+
+    def bind_sheets(
+        self, sheets: list[SheetData], meta: _Meta | None, file: str
+    ) -> list[_BoundSheet] | None:
+        """The employee sheets of a file (None: not a scoring workbook at all)."""
+        meta_rows = meta.employees if meta else []
+        by_sheet = {row["sheet"].casefold(): row for row in meta_rows}
+        by_id = {row["employee_id"]: row for row in meta_rows}
+        found: list[_BoundSheet] = []
+        extra: list[str] = []
+        bound_ids: set[str] = set()
+        for sheet in sheets:
+            header_row = _table_header_row(sheet)
+            if header_row is None:
+                if sheet.name != SCORING_COVER_SHEET:
+                    extra.append(sheet.name)
+                continue
+            identity = _identity(sheet, header_row)
+            # The Employee ID in the (locked) header block decides; the sheet name, which
+            # managers may change, is only the fallback.
+            if identity.employee_id:
+                employee_id = identity.employee_id
+                meta_row = by_id.get(employee_id)
+            else:
+                meta_row = by_sheet.get(sheet.name.casefold())
+                employee_id = meta_row["employee_id"] if meta_row else ""
+            if not employee_id:
+                self.issues.error(
+                    "unidentified-sheet",
+                    "a scoring table with no Employee ID above it and no entry in _meta: its "
+                    "scores cannot be given to anyone and are rejected",
+                    file=file,
+                    sheet=sheet.name,
+                )
+            if meta_row is not None and meta_row["sheet"] != sheet.name:
+                self.issues.info(
+                    "sheet-renamed",
+                    f"the sheet for {employee_id} was '{meta_row['sheet']}' and is now "
+                    f"'{sheet.name}'; found by the Employee ID in its header",
+                    file=file,
+                    sheet=sheet.name,
+                )
+            bound_ids.add(employee_id)
+            found.append(_BoundSheet(sheet, header_row, employee_id, identity, meta_row))
+        if meta is None and not found:
+            self.issues.error(
+                "not-a-scoring-workbook",
+                "no _meta sheet and no scoring table: not a laddersheet scoring workbook",
+                file=file,
+            )
+            return None
+        for name in extra:
+            self.issues.info(
+                "extra-sheet", "not a scoring sheet (no table): ignored", file=file, sheet=name
+            )
+        if meta is None:
+            self.issues.warning(
+                "no-meta",
+                "the hidden _meta sheet is missing (Google Sheets and some other apps drop it): "
+                "sheets were matched by the Employee ID in their header, and whether the file "
+                "belongs to this master version could not be checked",
+                file=file,
+            )
+        else:
+            for row in meta.employees:
+                if row["employee_id"] not in bound_ids:
+                    self.issues.warning(
+                        "sheet-missing",
+                        f"the sheet for {row['employee_id']} ({row.get('name', '')}) is not in "
+                        "the file (deleted, or its header block was changed)",
+                        file=file,
+                        sheet=row["sheet"],
+                    )
+        return found
+
+    def employee_for(self, bound: _BoundSheet, meta: _Meta | None, file: str) -> Employee:
+        """The roster's entry for a sheet, else one rebuilt from _meta or the header block."""
+        employee_id, sheet = bound.employee_id, bound.sheet.name
+
+        def field_of(meta_key: str, label: str) -> str:
+            if bound.meta_row is not None:  # what the workbook was made with: it wins
+                return bound.meta_row.get(meta_key, "")
+            return bound.identity.fields.get(_label_key(label), "")
+
+        from_sheet = Employee(
+            employee_id=employee_id,
+            name=field_of("name", SCORING_LABEL_NAME),
+            email="",
+            manager_id=meta.values.get("manager_id", "") if meta else "",
+            manager_name=meta.values.get("manager_name", "") if meta else "",
+            family_id=field_of("family_id", SCORING_LABEL_FAMILY_ID),
+            track=field_of("track", SCORING_LABEL_TRACK),
+            level=field_of("level", SCORING_LABEL_LEVEL),
+            target_level=field_of("target_level", SCORING_LABEL_TARGET) or None,
+            source=f"{file} › {sheet}",
+        )
+        if self.roster is None or not employee_id:
+            return from_sheet
+        listed = self.roster_by_id.get(employee_id)
+        if listed is None:
+            self.issues.warning(
+                "not-in-roster",
+                f"employee {employee_id} ({from_sheet.name}) is not in the roster: their scores "
+                "are kept, with the family and level written in the sheet",
+                file=file,
+                sheet=sheet,
+            )
+            return from_sheet
+        made_for = (from_sheet.family_id, from_sheet.track, from_sheet.level)
+        if made_for != (listed.family_id, listed.track, listed.level):
+            self.issues.warning(
+                "roster-changed",
+                f"the sheet was made for {' '.join(made_for)}, the roster now says "
+                f"{listed.family_id} {listed.track} {listed.level}: the roster is used",
+                file=file,
+                sheet=sheet,
+            )
+        return listed
+
+    # --- one sheet ------------------------------------------------------------------------
+
+    def read_sheet(
+        self, sheet: SheetData, header_row: int, employee: Employee, file: str
+    ) -> _Reading:
+        reading = _Reading(employee, file, sheet.name, {}, [])
+        columns = {_label_key(v): c for c, v in enumerate(sheet.rows[header_row]) if v is not None}
+        id_col = columns[_label_key(SCORING_ID_HEADER)]
+        score_col = columns.get(_label_key(SCORING_SCORE_HEADER))
+        evidence_col = columns.get(_label_key(SCORING_EVIDENCE_HEADER))
+        where = {"file": file, "sheet": sheet.name}
+        if score_col is None:
+            self.issues.error(
+                "missing-column",
+                f"the table has no '{SCORING_SCORE_HEADER}' column: every competency of this "
+                "sheet counts as not scored",
+                cell=cell_ref(header_row, id_col),
+                **where,
+            )
+            for competency_id in (r.competency_id for r in self.rows.rows(employee)):
+                reading.by_competency[competency_id] = _missing(
+                    employee, competency_id, file, sheet
+                )
+            return reading
+        if evidence_col is None:
+            self.issues.warning(
+                "missing-column",
+                f"the table has no '{SCORING_EVIDENCE_HEADER}' column: scores read without "
+                "evidence",
+                cell=cell_ref(header_row, id_col),
+                **where,
+            )
+        identified = bool(employee.employee_id)
+        expected = [r.competency_id for r in self.rows.rows(employee)]
+        expected_set = set(expected)
+        for row_index in range(header_row + 1, len(sheet.rows)):
+            row = sheet.rows[row_index]
+            competency_id = " ".join(_raw(_at(row, id_col)).split())
+            formula = sheet.formulas.get((row_index, score_col))
+            parsed = parse_score(_at(row, score_col), formula, self.scale)
+            cell = cell_ref(row_index, score_col)
+            record = ScoreRecord(
+                employee_id=employee.employee_id,
+                competency_id=competency_id,
+                score=parsed.score,
+                status=parsed.status,
+                raw=_formula_text(formula) if formula else _raw(_at(row, score_col)),
+                evidence=_raw(_at(row, evidence_col)).strip(),
+                file=file,
+                sheet=sheet.name,
+                cell=cell,
+            )
+            filled = parsed.status != MISSING
+            rejected = replace(record, status=REJECTED, score=None)
+            if not identified:
+                if filled:  # the sheet-level error already says why
+                    reading.extra.append(rejected)
+                continue
+            if not competency_id:
+                if filled:
+                    self.issues.error(
+                        "score-without-competency",
+                        f"a score ({_short(record.raw)}) on a row with no Competency ID: "
+                        "rejected. Put it on the competency's row",
+                        cell=cell,
+                        **where,
+                    )
+                    reading.extra.append(rejected)
+                continue  # a blank row a manager inserted, or a note
+            if competency_id in reading.by_competency:
+                if filled:
+                    first = reading.by_competency[competency_id]
+                    self.issues.error(
+                        "duplicate-row",
+                        f"{competency_id} appears twice (first at {first.cell}); this row's "
+                        f"score ({_short(record.raw)}) is rejected: keep one row per competency",
+                        cell=cell,
+                        **where,
+                    )
+                    reading.extra.append(rejected)
+                continue
+            if competency_id not in expected_set and self.ladder.competency(competency_id) is None:
+                if filled:
+                    self.issues.error(
+                        "unknown-competency",
+                        f"unknown Competency ID '{_short(competency_id)}' (not in the master): "
+                        f"its score ({_short(record.raw)}) is rejected",
+                        cell=cell,
+                        **where,
+                    )
+                    reading.extra.append(rejected)
+                else:
+                    self.issues.warning(
+                        "unknown-competency",
+                        f"unknown Competency ID '{_short(competency_id)}' (not in the master) "
+                        "and no score: row ignored",
+                        cell=cell_ref(row_index, id_col),
+                        **where,
+                    )
+                continue
+            if competency_id not in expected_set:
+                if not filled:
+                    continue  # e.g. a row of the old track after a roster change: nothing to say
+                self.issues.warning(
+                    "competency-not-expected",
+                    f"{competency_id} is not among {employee.employee_id}'s competencies "
+                    f"({employee.family_id} {employee.track}); its score is kept",
+                    cell=cell,
+                    **where,
+                )
+            if parsed.status == REJECTED:
+                self.issues.error(parsed.code, parsed.message, cell=cell, **where)
+            reading.by_competency[competency_id] = record
+        for competency_id in expected:
+            if competency_id not in reading.by_competency:
+                self.issues.warning(
+                    "row-missing",
+                    f"the row for {competency_id} is missing from the table: counted as not scored",
+                    **where,
+                )
+                reading.by_competency[competency_id] = _missing(
+                    employee, competency_id, file, sheet
+                )
+        return reading
+
+    # --- all files ------------------------------------------------------------------------
+
+    def result(self, files: list[str]) -> IngestResult:
+        groups: dict[str, list[_Reading]] = {}
+        for reading in self.readings:
+            groups.setdefault(reading.employee.employee_id, []).append(reading)
+        order = {e.employee_id: i for i, e in enumerate(self.roster or [])}
+        first_seen = {employee_id: index for index, employee_id in enumerate(groups)}
+        employee_ids = sorted(groups, key=lambda e: (order.get(e, len(order)), first_seen[e]))
+        employees: list[Employee] = []
+        records: list[ScoreRecord] = []
+        for employee_id in employee_ids:
+            readings = groups[employee_id]
+            if employee_id:
+                employees.append(readings[0].employee)
+            records.extend(self.merge(readings))
+        returned = set(groups)
+        not_returned = [
+            e for e in self.roster or [] if e.manager_id and e.employee_id not in returned
+        ]
+        return IngestResult(
+            employees=employees,
+            records=records,
+            issues=self.issues,
+            files=files,
+            not_returned=not_returned,
+        )
+
+    def merge(self, readings: list[_Reading]) -> list[ScoreRecord]:
+        """One record per competency (the first non-missing reading wins), plus rejected extras."""
+        first = readings[0]
+        slots = dict(first.by_competency)
+        extra = list(first.extra)
+        seen = [first]
+        for later in readings[1:]:
+            twin = next((r for r in seen if r.signature() == later.signature()), None)
+            if twin is not None:
+                self.issues.warning(
+                    "duplicate-sheet",
+                    f"{later.employee.employee_id}'s sheet is identical to the one in "
+                    f"{twin.file} › {twin.sheet}: counted once",
+                    file=later.file,
+                    sheet=later.sheet,
+                )
+                continue
+            self.issues.warning(
+                "employee-in-two-files",
+                f"{later.employee.employee_id} was also scored in {first.file} › {first.sheet}: "
+                "the readings are combined; where both have a score, the first file's is used",
+                file=later.file,
+                sheet=later.sheet,
+            )
+            seen.append(later)
+            extra.extend(later.extra)
+            for competency_id, new in later.by_competency.items():
+                kept = slots.get(competency_id)
+                if new.status == MISSING:
+                    slots.setdefault(competency_id, new)
+                elif kept is None or kept.status == MISSING:
+                    slots[competency_id] = new
+                elif new.status == REJECTED:
+                    extra.append(new)  # already has its own error
+                elif kept.status == ACCEPTED and kept.score == new.score:
+                    continue  # the same score twice: counted once
+                else:
+                    self.issues.error(
+                        "conflicting-scores",
+                        f"{new.employee_id} {competency_id}: score {_short(new.raw)} here, but "
+                        f"{_short(kept.raw)} in {kept.file} › {kept.sheet}!{kept.cell}, which "
+                        "comes first in file order and is kept; this one is rejected. Remove one "
+                        "of the files or make the scores agree",
+                        file=new.file,
+                        sheet=new.sheet,
+                        cell=new.cell,
+                    )
+                    extra.append(replace(new, status=REJECTED, score=None))
+        expected = [r.competency_id for r in self.rows.rows(first.employee)]
+        position = {c: i for i, c in enumerate(expected)}
+        ordered = sorted(slots.values(), key=lambda r: position.get(r.competency_id, len(position)))
+        return ordered + extra
+
+
+@dataclass(frozen=True)
+class _BoundSheet:
+    """An employee sheet of a file, with what identifies it."""
+
+    sheet: SheetData
+    header_row: int  # 0-based row of the table header
+    employee_id: str  # "" when nothing identifies the sheet
+    identity: _Identity
+    meta_row: dict[str, str] | None  # its row of the _meta employee table
+
+
+@dataclass
+class _Meta:
+    values: dict[str, str]
+    employees: list[dict[str, str]]
+
+
+def _parse_meta(sheet: SheetData) -> _Meta:
+    """key/value rows, then (after the employee table's header row) one row per employee."""
+    values: dict[str, str] = {}
+    employees: list[dict[str, str]] = []
+    columns: list[str] | None = None
+    for row in sheet.rows:
+        cells = [_raw(v).strip() for v in row]
+        if not any(cells):
+            continue
+        if columns is None:
+            if cells[0] == SCORING_META_EMPLOYEE_HEADERS[0]:
+                columns = [c.casefold() for c in cells]
+            elif cells[0] and cells[0] != META_HEADERS[0]:
+                values[cells[0]] = cells[1] if len(cells) > 1 else ""
+            continue
+        entry = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
+        if entry.get("employee_id") and entry.get("sheet"):
+            employees.append(entry)
+    return _Meta(values, employees)
+
+
+def _table_header_row(sheet: SheetData) -> int | None:
+    wanted = _label_key(SCORING_ID_HEADER)
+    for index, row in enumerate(sheet.rows):
+        if any(v is not None and _label_key(v) == wanted for v in row):
+            return index
+    return None
+
+
+def _identity(sheet: SheetData, header_row: int) -> _Identity:
+    """The header block above the table: each known label with the value right beside it."""
+    labels = {_label_key(label) for label in _HEADER_BLOCK_LABELS}
+    fields: dict[str, str] = {}
+    for row in sheet.rows[:header_row]:
+        for col, value in enumerate(row):
+            key = _label_key(value) if value is not None else ""
+            if key in labels and key not in fields:
+                fields[key] = " ".join(_raw(_at(row, col + 1)).split())
+    return _Identity(fields)
+
+
+def _at(row: list[object], col: int | None) -> object:
+    return row[col] if col is not None and col < len(row) else None
+
+
+def _missing(employee: Employee, competency_id: str, file: str, sheet: SheetData) -> ScoreRecord:
+    """The record of a competency whose row (or Score column) is not in the sheet."""
+    return ScoreRecord(
+        employee.employee_id, competency_id, None, MISSING, "", "", file, sheet.name, ""
+    )
+
+
+def _formula_text(formula: str) -> str:
+    return formula if formula.startswith("=") else f"={formula}"
+
+
+def _as_int(text: str) -> int | None:
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _reject_all(reading: _Reading) -> _Reading:
+    """Scores of a file from another master version: kept for the record, never used."""
+    slots = {
+        c: replace(r, status=REJECTED, score=None) if r.status == ACCEPTED else r
+        for c, r in reading.by_competency.items()
+    }
+    return replace(reading, by_competency=slots)
+
+
+_HEADER_BLOCK_LABELS = (
+    SCORING_LABEL_NAME,
+    SCORING_LABEL_EMPLOYEE_ID,
+    SCORING_LABEL_FAMILY_ID,
+    SCORING_LABEL_TRACK,
+    SCORING_LABEL_LEVEL,
+    SCORING_LABEL_TARGET,
+)

@@ -1,0 +1,1236 @@
+"""The one safe door through which every returned workbook is read.
+
+Returned workbooks are untrusted: a file may be a renamed PDF, a zip bomb, XML with entity
+declarations, or hold a value at XFD1048576, which makes calamine *abort the whole process*
+instead of raising (tafia/calamine#693). So ``read_workbook`` checks, before any parser sees a
+byte, and in this order:
+
+1. the size on disk, then the kind by content (magic bytes), never by the file name;
+2. the zip central directory: number of parts, duplicate names, compression methods,
+   encryption flags, declared sizes and compression ratios;
+3. every part, inflated by us with a hard cap on the bytes actually produced (declared sizes
+   can lie) and checked against its CRC; XML parts must be UTF-8 and declare no DTD or entity;
+4. every worksheet's furthest *valued* cell, with compiled bytes regexes (C speed, no DOM):
+   positions are computed the way calamine computes them; the same pass collects formulas;
+5. only then calamine, reading the very bytes that were checked (the path is read once).
+
+Problems in a file are values: a file that cannot be read raises ``UnreadableWorkbook`` whose
+``issue`` says why; everything else found (macros, external links, a skipped sheet, very long
+cells) is returned in ``WorkbookData.notes``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import mmap
+import re
+import struct
+import zipfile
+import zlib
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import BinaryIO, NoReturn
+from xml.etree.ElementTree import Element, ParseError
+
+import python_calamine
+from defusedxml import ElementTree as SafeElementTree
+from defusedxml.common import DefusedXmlException
+
+from .errors import WorkbookError
+from .issues import Issue, Severity
+from .workbook import cell_ref, col_letter
+
+MIB = 2**20
+
+# Issue codes: stable, documented in the README.
+NOT_A_SPREADSHEET = "not-a-spreadsheet"
+EMPTY_FILE = "empty-file"
+UNREADABLE_FILE = "unreadable-file"
+CORRUPT_ZIP = "corrupt-zip"
+CORRUPT_WORKBOOK = "corrupt-workbook"
+TOO_LARGE = "too-large"
+ZIP_BOMB = "zip-bomb"
+XML_ENTITIES = "xml-entities"
+ENCRYPTED = "encrypted"
+LEGACY_XLS = "legacy-xls"
+CSV_NOT_WORKBOOK = "csv-not-workbook"
+TOO_MANY_SHEETS = "too-many-sheets"
+SHEET_TOO_LARGE = "sheet-too-large"
+SHEET_UNREADABLE = "sheet-unreadable"
+MACRO_ENABLED = "macro-enabled"
+EXTERNAL_LINKS = "external-links"
+LONG_CELL = "long-cell"
+TOO_MANY_FORMULAS = "too-many-formulas"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_file_bytes: int = 50 * MIB  # on disk
+    max_uncompressed_bytes: int = 50 * MIB  # per workbook, sum of zip parts (declared AND actual)
+    max_compression_ratio: float = 200.0  # per part, for parts > 1 MiB
+    max_rows: int = 20_000  # per sheet: furthest row holding a value
+    max_columns: int = 200  # per sheet: furthest column holding a value
+    max_sheets: int = 500
+    max_text_chars: int = 10_000  # per cell kept in full; longer cells are reported, never cut
+    max_zip_entries: int = 10_000  # parts in the archive (a workbook has a few dozen)
+    max_cells: int = 4_000_000  # per workbook: sum over sheets of used rows × used columns
+    max_formulas: int = 200_000  # formula cells recorded per workbook; more are counted only
+
+
+@dataclass(frozen=True)
+class SheetData:
+    name: str
+    visible: bool  # False for hidden / very hidden
+    # Cell values as calamine gives them (str, float, int, bool, date/datetime/time/timedelta),
+    # None for blank; rows[0] is row 1 and col 0 is A, whatever the sheet's used area.
+    rows: list[list[object]]
+    # (row0, col0) -> formula text with a leading "=" as typed: "=B2*2" (xlsx, shared formulas
+    # expanded to each cell) or "=[.B2]*2" (ods, OpenFormula). Values above are cached results.
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkbookData:
+    path: Path
+    kind: str  # "xlsx" | "xlsm" | "ods"
+    sheets: list[SheetData]  # in workbook order; sheets that could not be read are left out
+    notes: list[Issue]  # non-fatal findings, including errors for sheets that were left out
+
+    def sheet(self, name: str) -> SheetData | None:
+        return next((sheet for sheet in self.sheets if sheet.name == name), None)
+
+
+class UnreadableWorkbook(WorkbookError):
+    """The file must be skipped; ``issue`` (severity error, file set) says why."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(str(issue))
+        self.issue = issue
+
+
+# --- kind by content ------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a part, or an empty archive
+_ODS_MIMETYPES = (
+    b"application/vnd.oasis.opendocument.spreadsheet",
+    b"application/vnd.oasis.opendocument.spreadsheet-template",
+)
+_SNIFF_TEXT_BYTES = 64 * 1024
+_SMALL_PART_BYTES = MIB  # what we read of a part just to tell the kind
+
+
+def _utf16le(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+def sniff_kind(path: Path) -> str:
+    """The kind of file by content, whatever its name says.
+
+    One of "xlsx", "xlsm", "ods", "xls", "encrypted", "csv", "pdf", "empty", "zip" (an archive
+    that is not a workbook, or a damaged one) and "unknown".
+    """
+    with open(path, "rb") as handle:
+        try:
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # mmap refuses empty files
+            return "empty"
+        except OSError:  # not mappable (a pipe, some network file systems)
+            return _sniff(handle.read())
+        with view:
+            return _sniff(view, handle)
+
+
+def _sniff(buf: bytes | mmap.mmap, stream: BinaryIO | None = None) -> str:
+    """The kind of ``buf``; zip archives are listed through ``stream`` (default: ``buf``)."""
+    if len(buf) == 0:
+        return "empty"
+    head = bytes(buf[:8])
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(_OLE_MAGIC):
+        return _ole_kind(buf)
+    if head.startswith(_ZIP_MAGICS):
+        if _declared_entry_count(buf) > 100_000:
+            return "zip"  # too many parts to even list safely
+        try:
+            with zipfile.ZipFile(stream or io.BytesIO(buf)) as archive:
+                return _zip_kind(archive)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+            return "zip"
+    text = _text_kind(bytes(buf[:_SNIFF_TEXT_BYTES]))
+    return "csv" if text == "csv" else "unknown"
+
+
+def _ole_kind(buf: bytes | mmap.mmap) -> str:
+    # An OLE compound file: encrypted OOXML (Office "password to open") or a legacy .xls. The
+    # stream names live in directory sectors, UTF-16LE, anywhere in the file: a byte search is
+    # enough to tell, and cheaper and safer than parsing the sector chains.
+    if buf.find(_utf16le("EncryptionInfo")) >= 0 or buf.find(_utf16le("EncryptedPackage")) >= 0:
+        return "encrypted"
+    if buf.find(_utf16le("Workbook")) >= 0 or buf.find(_utf16le("Book\0")) >= 0:
+        return "xls"
+    return "unknown"
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> str:
+    infos = archive.infolist()
+    names = {info.filename for info in infos}
+    if any(info.flag_bits & 0x1 for info in infos):
+        return "encrypted"
+    try:
+        if "mimetype" in names:
+            mimetype = _read_small(archive, "mimetype").strip()
+            if mimetype in _ODS_MIMETYPES:
+                manifest = _read_small(archive, "META-INF/manifest.xml")
+                return "encrypted" if b"encryption-data" in manifest else "ods"
+        if "[Content_Types].xml" in names:
+            content_types = _read_small(archive, "[Content_Types].xml")
+            if b"ms-excel.sheet.macroEnabled.main+xml" in content_types or (
+                b"ms-excel.template.macroEnabled.main+xml" in content_types
+            ):
+                return "xlsm"
+            if b"spreadsheetml.sheet.main+xml" in content_types or (
+                b"spreadsheetml.template.main+xml" in content_types
+            ):
+                return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+        if "xl/workbook.xml" in names:  # content types missing or odd: the workbook decides
+            return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error):
+        return "zip"
+    return "zip"
+
+
+def _read_small(archive: zipfile.ZipFile, name: str) -> bytes:
+    if name not in archive.NameToInfo:
+        return b""
+    with archive.open(name) as part:
+        return part.read(_SMALL_PART_BYTES)  # inflates at most this much
+
+
+def _text_kind(head: bytes) -> str | None:
+    """ "csv" for delimited text, "text" for other text, None for binary data."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    elif b"\0" in head:
+        return None
+    else:
+        text = head.decode("utf-8", errors="replace")
+        if text.count("\ufffd") > len(text) // 20:
+            return None
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+    if not lines or lines[0].lstrip().startswith("<"):
+        return "text"
+    return "csv" if any(sep in lines[0] for sep in (",", ";", "\t", "|")) else "text"
+
+
+def _describe(data: bytes, kind: str, archive: zipfile.ZipFile | None) -> str:
+    """What a file that is not a workbook looks like, for the person who sent it."""
+    if kind == "pdf":
+        return "a PDF document"
+    if kind == "xls":
+        return "a legacy Excel 97-2003 workbook (.xls)"
+    if kind == "csv":
+        return "a CSV text file"
+    if data.startswith(_OLE_MAGIC):
+        return "an old-style Office document that is not a spreadsheet"
+    if archive is not None:
+        names = set(archive.namelist())
+        if "word/document.xml" in names:
+            return "a Word document"
+        if "ppt/presentation.xml" in names:
+            return "a PowerPoint presentation"
+        if "xl/workbook.bin" in names:
+            return "an Excel binary workbook (.xlsb)"
+        if "mimetype" in names:
+            return "an OpenDocument file that is not a spreadsheet"
+        return "a ZIP archive, not a workbook"
+    if data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8\xff") or data[:4] == b"GIF8":
+        return "an image"
+    text = _text_kind(data[:_SNIFF_TEXT_BYTES])
+    if text is None:
+        return "binary data of an unknown kind"
+    start = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table")):
+        return "a web page (HTML), as some systems export 'Excel' files"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:
+        return "an Excel 2003 XML spreadsheet"
+    if start.startswith(b"<?xml"):
+        return "an XML file"
+    return "plain text"
+
+
+# --- the door -------------------------------------------------------------------------------
+
+
+def read_workbook(path: Path, limits: ReadLimits = ReadLimits()) -> WorkbookData:
+    """Check a returned workbook and read its values; raise ``UnreadableWorkbook`` if it must
+    be skipped. Never lets calamine see a file that could take the process down."""
+    return _Door(Path(path), limits).read()
+
+
+@dataclass
+class _SheetScan:
+    """What the pre-scan learned about one sheet (or one worksheet part)."""
+
+    rows: int = 0  # furthest row holding a value, 1-based (0: none)
+    columns: int = 0  # furthest column holding a value, 1-based (0: none)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    formula_count: int = 0  # including those not recorded beyond max_formulas
+    exact: bool = True  # rows/columns known before reading (else counted while reading)
+
+    def beyond(self, limits: ReadLimits) -> bool:
+        return self.rows > limits.max_rows or self.columns > limits.max_columns
+
+
+@dataclass
+class _Layout:
+    """Sheets in workbook order, each with the scan of the part calamine will read for it."""
+
+    sheets: list[tuple[str, _SheetScan | None]]  # None: no part found (calamine will fail)
+    notes: list[Issue]
+
+
+class _Door:
+    def __init__(self, path: Path, limits: ReadLimits):
+        self.path = path
+        self.limits = limits
+        self.where = path.name
+        self.notes: list[Issue] = []
+        self.formulas_recorded = 0
+
+    # -- reporting
+
+    def refuse(self, code: str, message: str, sheet: str = "") -> NoReturn:
+        raise UnreadableWorkbook(Issue(Severity.ERROR, code, message, file=self.where, sheet=sheet))
+
+    def note(
+        self, severity: Severity, code: str, message: str, sheet: str = "", cell: str = ""
+    ) -> None:
+        self.notes.append(Issue(severity, code, message, file=self.where, sheet=sheet, cell=cell))
+
+    # -- steps
+
+    def read(self) -> WorkbookData:
+        data = self._read_bytes()
+        kind, archive = self._kind(data)
+        self._check_central_directory(archive)
+        parts = self._inflate_all(data, archive)
+        del data, archive
+        by_key = {_part_key(name): content for name, content in parts.items()}
+        layout = self._scan_ods(by_key) if kind == "ods" else self._scan_xlsx(by_key, kind)
+        self._check_total_cells(layout)
+        # calamine reads an archive we wrote from the checked bytes: no second opinion on the
+        # zip structure, nothing unchecked inside, and binary parts (macros, pictures) left out.
+        canonical = _canonical_archive(parts)
+        del parts, by_key
+        sheets = self._read_values(canonical, layout)
+        return WorkbookData(self.path, kind, sheets, self.notes)
+
+    def _read_bytes(self) -> bytes:
+        limit = self.limits.max_file_bytes
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(limit + 1)
+        except IsADirectoryError:
+            self.refuse(UNREADABLE_FILE, "This is a folder, not a file.")
+        except OSError as error:
+            self.refuse(UNREADABLE_FILE, f"The file cannot be opened: {error.strerror or error}.")
+        if not data:
+            self.refuse(
+                EMPTY_FILE,
+                "The file is empty (0 bytes): it was probably not saved completely. "
+                "Save the workbook again and send it again.",
+            )
+        if len(data) > limit:
+            self.refuse(
+                TOO_LARGE,
+                f"The file is larger than the {_size(limit)} limit for a returned workbook "
+                "(read limit max_file_bytes). Remove pictures or extra sheets and save again; "
+                "if the file is genuine, raise the limit.",
+            )
+        return data
+
+    def _kind(self, data: bytes) -> tuple[str, zipfile.ZipFile]:
+        archive = None
+        if data.startswith(_ZIP_MAGICS):
+            archive = self._open_archive(data)
+            kind = _zip_kind(archive)
+        else:
+            kind = _sniff(data)
+        if kind in ("xlsx", "xlsm", "ods") and archive is not None:
+            return kind, archive
+        fix = "Open it in Excel or LibreOffice and save it as .xlsx, then send it again."
+        if kind == "encrypted":
+            self.refuse(
+                ENCRYPTED,
+                "The workbook is protected with a password to open, so it cannot be read. "
+                "Save it without a password and send it again (sheet protection is fine).",
+            )
+        if kind == "xls":
+            self.refuse(
+                LEGACY_XLS,
+                "This is a legacy Excel 97-2003 workbook (.xls), which is not accepted. " + fix,
+            )
+        if kind == "csv":
+            self.refuse(
+                CSV_NOT_WORKBOOK,
+                "This is a CSV text file, not a workbook: saving as CSV drops every sheet but "
+                "one and the layout the scores are read from. Fill in the workbook you were "
+                "sent and save it as .xlsx.",
+            )
+        if kind == "zip" and archive is None:
+            self.refuse(CORRUPT_ZIP, "The workbook is damaged (it is not a complete ZIP file).")
+        self.refuse(
+            NOT_A_SPREADSHEET,
+            f"This file is {_describe(data, kind, archive)}, not a spreadsheet, whatever its "
+            "name says. Send the filled-in scoring workbook as .xlsx (or .ods).",
+        )
+
+    def _open_archive(self, data: bytes) -> zipfile.ZipFile:
+        # Count the parts from the end-of-archive record before zipfile lists them: listing a
+        # million tiny entries would itself exhaust memory.
+        entries = _declared_entry_count(data)
+        if entries > self.limits.max_zip_entries:
+            self.refuse(
+                ZIP_BOMB,
+                f"The archive declares {entries:,} parts; a workbook has a few dozen "
+                f"(limit {self.limits.max_zip_entries:,}, read limit max_zip_entries).",
+            )
+        try:
+            return zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+            self.refuse(
+                CORRUPT_ZIP,
+                f"The workbook is damaged or truncated ({error}). Save it again and send it "
+                "again; if it came by e-mail, check the attachment downloaded completely.",
+            )
+
+    def _check_central_directory(self, archive: zipfile.ZipFile) -> None:
+        limits = self.limits
+        infos = archive.infolist()
+        if len(infos) > limits.max_zip_entries:
+            self.refuse(ZIP_BOMB, f"The archive holds {len(infos):,} parts; a workbook has a few.")
+        seen: set[str] = set()
+        declared = 0
+        for info in infos:
+            # calamine looks parts up case-insensitively with "\" as "/": two names equal that
+            # way would let the checked part and the read part differ.
+            key = _part_key(info.filename)
+            if key in seen:
+                self.refuse(CORRUPT_ZIP, f"The archive holds part {info.filename!r} twice.")
+            seen.add(key)
+            if info.flag_bits & 0x1:
+                self.refuse(ENCRYPTED, "The workbook is encrypted. Save it without a password.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                self.refuse(
+                    CORRUPT_ZIP,
+                    f"Part {info.filename!r} uses a compression method ({info.compress_type}) "
+                    "that spreadsheet programs do not write. Open and save the file again.",
+                )
+            declared += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MIB and ratio > limits.max_compression_ratio:
+                self.refuse(
+                    ZIP_BOMB,
+                    f"Part {info.filename!r} would inflate {ratio:,.0f}× "
+                    f"(limit {limits.max_compression_ratio:,.0f}×): this is how zip bombs "
+                    "are built. The file was not read.",
+                )
+        if declared > limits.max_uncompressed_bytes:
+            self.refuse(
+                TOO_LARGE,
+                f"The workbook inflates to {_size(declared)}, over the "
+                f"{_size(limits.max_uncompressed_bytes)} limit (read limit "
+                "max_uncompressed_bytes). Remove pictures or extra sheets and save again.",
+            )
+
+    def _inflate_all(self, data: bytes, archive: zipfile.ZipFile) -> dict[str, bytes]:
+        """Every part by name, inflated by us from the raw bytes with caps and CRC.
+
+        Declared sizes were checked; here the *actual* output must equal them, which caps the
+        total at max_uncompressed_bytes whatever the compressed streams really hold.
+        """
+        parts: dict[str, bytes] = {}
+        actual_total = 0
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            raw = self._raw_part(data, info)
+            if info.compress_type == zipfile.ZIP_STORED:
+                content = bytes(raw)
+            else:
+                inflater = zlib.decompressobj(-15)
+                try:
+                    # One byte more than declared: producing it proves the size lied.
+                    content = inflater.decompress(raw, info.file_size + 1)
+                except zlib.error as error:
+                    self.refuse(CORRUPT_ZIP, f"Part {info.filename!r} is damaged ({error}).")
+                if len(content) > info.file_size:
+                    self.refuse(
+                        ZIP_BOMB,
+                        f"Part {info.filename!r} declares {_size(info.file_size)} but inflates "
+                        "to more: the archive lies about its sizes. The file was not read.",
+                    )
+                if not inflater.eof:
+                    self.refuse(CORRUPT_ZIP, f"Part {info.filename!r} is truncated.")
+            if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+                self.refuse(
+                    CORRUPT_ZIP,
+                    f"Part {info.filename!r} does not match its checksum: the file is damaged.",
+                )
+            actual_total += len(content)
+            if actual_total > self.limits.max_uncompressed_bytes:  # cannot happen after checks
+                self.refuse(TOO_LARGE, "The workbook inflates to more than the limit.")
+            if _looks_like_xml(content):
+                self._check_xml(info.filename, content)
+            parts[info.filename] = content
+        return parts
+
+    def _raw_part(self, data: bytes, info: zipfile.ZipInfo) -> memoryview:
+        offset = info.header_offset
+        header = data[offset : offset + 30]
+        if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+            self.refuse(CORRUPT_ZIP, f"Part {info.filename!r} is missing: the file is damaged.")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start = offset + 30 + name_length + extra_length
+        end = start + info.compress_size
+        if end > len(data):
+            self.refuse(CORRUPT_ZIP, "The workbook is truncated: it was not saved completely.")
+        return memoryview(data)[start:end]
+
+    def _check_xml(self, name: str, content: bytes) -> None:
+        # Only UTF-8 (or ASCII) XML: in UTF-16 a DOCTYPE would hide from the byte scan below.
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in content[:4]:
+            self.refuse(CORRUPT_WORKBOOK, f"Part {name!r} is not UTF-8 XML. Save the file again.")
+        declaration = _XML_DECLARED_ENCODING.match(content)
+        if declaration and declaration.group(1).lower() not in _UTF8_NAMES:
+            self.refuse(CORRUPT_WORKBOOK, f"Part {name!r} is not UTF-8 XML. Save the file again.")
+        if b"<!" in content and _DTD_OR_ENTITY.search(content):
+            self.refuse(
+                XML_ENTITIES,
+                f"Part {name!r} declares a DOCTYPE or XML entities. Spreadsheet programs never "
+                "write these; they are used to attack XML readers. The file was not read.",
+            )
+
+    # -- xlsx
+
+    def _scan_xlsx(self, parts: dict[str, bytes], kind: str) -> _Layout:
+        """Check every part that can hold cells and map sheets to them; ``parts`` by key."""
+        # Every part that can hold cells is scanned, whichever sheet (if any) it belongs to:
+        # then no mapping mistake can let calamine read an unchecked part.
+        scans = {
+            key: self._scan_sheet_part(content)
+            for key, content in parts.items()
+            if b"sheetData" in content
+        }
+        for key, content in parts.items():
+            if b"uniqueCount" in content:
+                self._check_string_count(key, content)
+        # Mirror calamine: the workbook folder comes from the root relationships; parts are
+        # found case-insensitively; sheet targets are relative to that folder or absolute.
+        root_rels = self._parse_xml(parts, "_rels/.rels")
+        xl_path = "xl/"
+        if root_rels is not None:
+            for rel in _children(root_rels, "Relationship"):
+                if rel.get("Type", "").endswith("/officeDocument"):
+                    target = rel.get("Target", "")
+                    cut = target.rfind("/")
+                    xl_path = target[: cut + 1].lstrip("/") if cut >= 0 else ""
+                    break
+        rels = self._parse_xml(parts, xl_path + "_rels/workbook.xml.rels")
+        workbook = self._parse_xml(parts, xl_path + "workbook.xml")
+        if rels is None or workbook is None:
+            self.refuse(CORRUPT_WORKBOOK, "The workbook has no sheet list: it is damaged.")
+        targets: dict[str, tuple[str, str, str]] = {}
+        for rel in _children(rels, "Relationship"):
+            targets[rel.get("Id", "")] = (
+                rel.get("Type", ""),
+                rel.get("Target", ""),
+                rel.get("TargetMode", ""),
+            )
+        sheet_elements = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
+        if len(sheet_elements) > self.limits.max_sheets:
+            self._refuse_sheet_count(len(sheet_elements))
+        sheets: list[tuple[str, _SheetScan | None]] = []
+        seen: set[str] = set()
+        owned: set[str] = set()
+        for element in sheet_elements:
+            name = element.get("name", "")
+            if name in seen:
+                self.refuse(CORRUPT_WORKBOOK, f"Two sheets are named {name!r}: it is damaged.")
+            seen.add(name)
+            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+            _, target, _ = targets.get(rel_id, ("", "", ""))
+            key = _part_key(target[1:] if target.startswith("/") else xl_path + target)
+            owned.add(key)
+            sheets.append((name, scans.get(key)))
+        for key, scan in scans.items():
+            if key not in owned and scan.beyond(self.limits):
+                self.refuse(
+                    SHEET_TOO_LARGE,
+                    f"Part {key!r} holds cells beyond the limits and belongs to no sheet: the "
+                    "workbook is damaged or crafted.",
+                )
+        self._xlsx_notes(parts, targets, kind)
+        return _Layout(sheets, [])
+
+    def _xlsx_notes(
+        self, parts: dict[str, bytes], targets: dict[str, tuple[str, str, str]], kind: str
+    ) -> None:
+        keys = set(parts)
+        if kind == "xlsm" or any(key.endswith("vbaproject.bin") for key in keys):
+            self.note(
+                Severity.WARNING,
+                MACRO_ENABLED,
+                "The workbook contains macros (.xlsm). Its values were read; the macros were "
+                "never run nor kept. Save it as .xlsx next time.",
+            )
+        links = sorted(k for k in keys if k.startswith("xl/externallinks/") and k.endswith(".xml"))
+        link_types = [t for t, _, _ in targets.values() if t.endswith("/externalLink")]
+        if links or link_types:
+            files = sorted(
+                {
+                    m.decode("utf-8", "replace")
+                    for key in keys
+                    if key.startswith("xl/externallinks/_rels/")
+                    for m in _EXTERNAL_TARGET.findall(parts.get(key, b""))
+                }
+            )
+            shown = ", ".join(f[:120] for f in files[:5]) or "unnamed"
+            self.note(
+                Severity.WARNING,
+                EXTERNAL_LINKS,
+                f"The workbook links to {max(len(links), len(link_types))} other file(s) "
+                f"({shown}). Values were read as last saved in this file; links are never "
+                "followed or refreshed. Check that the scores were typed, not linked.",
+            )
+        if "xl/connections.xml" in keys:
+            self.note(
+                Severity.WARNING,
+                EXTERNAL_LINKS,
+                "The workbook has external data connections (queries). Values were read as "
+                "last saved; the connections are never run.",
+            )
+
+    def _check_string_count(self, name: str, content: bytes) -> None:
+        # calamine reserves memory for the declared count before reading one string: a huge
+        # uniqueCount aborts the process (found while building this door), so it must be true.
+        # Each string takes at least 9 bytes (<si></si>), so an honest count is below a ninth
+        # of the part's size; bounding it by an eighth bounds what calamine reserves.
+        declared = max((int(v) for v in _UNIQUE_COUNT.findall(content)), default=0)
+        if declared > len(content) // 8 + 1_000:
+            self.refuse(
+                CORRUPT_WORKBOOK,
+                f"Part {name!r} declares {declared:,} shared strings, more than its "
+                f"{_size(len(content))} can hold: the workbook is damaged or crafted. "
+                "The file was not read.",
+            )
+
+    def _parse_xml(self, parts: dict[str, bytes], name: str) -> Element | None:
+        content = parts.get(_part_key(name))
+        if content is None:
+            return None
+        try:
+            return SafeElementTree.fromstring(content, forbid_dtd=True)
+        except DefusedXmlException:
+            self.refuse(XML_ENTITIES, f"Part {name!r} declares a DOCTYPE or XML entities.")
+        except ParseError as error:
+            self.refuse(CORRUPT_WORKBOOK, f"Part {name!r} is not well-formed XML ({error}).")
+
+    def _scan_sheet_part(self, part: bytes) -> _SheetScan:
+        scan = _SheetScan()
+        # calamine reads cells between the sheetData start and end tags only; both are
+        # occurrences of these bytes, so this slice holds every cell it can read.
+        content = part[part.find(b"sheetData") : part.rfind(b"sheetData")]
+        has_formulas = b"<f" in content or b":f" in content
+        if _cells_all_standard(content) and not _beyond_pattern(self.limits).search(content):
+            # Every cell is a plain <c r="..."> and no r value anywhere, in any syntax, is
+            # beyond the limits: each value sits at its own reference, so the sheet is safe.
+            # Its exact extent is left to the cell budget, counted as the values are read.
+            scan.exact = False
+            if has_formulas and not self._collect_plain_formulas(content, scan):
+                self._collect_formulas(content, _owner_from_ref, scan)
+            return scan
+        starts, positions, scan.rows, scan.columns = _walk_cells(content)
+
+        def owner(data: bytes, offset: int) -> tuple[int, int] | None:
+            index = bisect_right(starts, offset) - 1
+            return positions[index] if index >= 0 else None
+
+        if has_formulas:
+            self._collect_formulas(content, owner, scan)
+        return scan
+
+    def _collect_plain_formulas(self, content: bytes, scan: _SheetScan) -> bool:
+        """The usual case in one C-speed pass: only ``<c r="..."><f>text</f>`` formulas.
+
+        False (nothing recorded) when some formula has attributes (shared, array) or another
+        shape: ``_collect_formulas`` then takes them one by one.
+        """
+        if b":f" in content:  # a namespace prefix on some formula
+            return False
+        found = _PLAIN_FORMULA_CELL.findall(content)
+        if len(found) != len(_FORMULA_TAG.findall(content)):  # <f t="shared" ...>, <f/>, ...
+            return False
+        formulas = {
+            position: "=" + (_xml_text(raw) if b"&" in raw else raw.decode("utf-8", "replace"))
+            for letters, digits, raw in found
+            if (position := _letters_digits(letters, digits)) is not None
+        }
+        self._record_formulas(scan, formulas)
+        return True
+
+    def _collect_formulas(self, content: bytes, owner: _Owner, scan: _SheetScan) -> None:
+        """Every formula element, at the position of the cell that holds it.
+
+        Excel writes a formula filled down once ("shared"), in its first cell; the others get
+        its text shifted to their own position, as Excel shows them.
+        """
+        prefixed = b":f" in content
+        pattern = _FORMULA_ANY if prefixed else _FORMULA_PLAIN
+        shared: dict[bytes, tuple[tuple[int, int], str]] = {}
+        found: dict[tuple[int, int], str] = {}
+        for match in pattern.finditer(content):
+            position = owner(content, match.start())
+            if position is None:
+                continue
+            attributes = match.group(1)
+            raw = b""
+            if not attributes.endswith(b"/"):
+                if prefixed:
+                    end = _FORMULA_END.search(content, match.end())
+                    stop = end.start() if end is not None else match.end()
+                else:
+                    stop = max(content.find(b"</f>", match.end()), match.end())
+                raw = content[match.end() : stop]
+            text = _xml_text(raw) if b"&" in raw or b"<" in raw else raw.decode("utf-8", "replace")
+            if b"shared" in attributes and _attribute(attributes, b"t") == b"shared":
+                index = _attribute(attributes, b"si") or b""
+                if text:
+                    shared[index] = (position, text)
+                elif index in shared:
+                    text = _shift_formula(*shared[index], position)
+            found[position] = "=" + text
+        self._record_formulas(scan, found)
+
+    def _record_formulas(self, scan: _SheetScan, formulas: dict[tuple[int, int], str]) -> None:
+        scan.formula_count += len(formulas)
+        room = self.limits.max_formulas - self.formulas_recorded
+        if len(formulas) > room:
+            formulas = dict(list(formulas.items())[: max(room, 0)])
+        scan.formulas.update(formulas)
+        self.formulas_recorded += len(formulas)
+
+    def _record_block(
+        self, scan: _SheetScan, row: int, column: int, rows: int, columns: int, raw: bytes
+    ) -> None:
+        """One ODS formula repeated over a block: record up to the cap, count the rest."""
+        text = _ods_formula(raw)
+        room = max(0, self.limits.max_formulas - self.formulas_recorded)
+        for index in range(min(rows * columns, room)):
+            scan.formulas[(row + index // columns, column + index % columns)] = text
+        self.formulas_recorded += min(rows * columns, room)
+        scan.formula_count += rows * columns
+
+    # -- ods
+
+    def _scan_ods(self, parts: dict[str, bytes]) -> _Layout:
+        """Check content.xml table by table; ``parts`` by key."""
+        content = parts.get("content.xml")
+        if content is None:
+            self.refuse(CORRUPT_WORKBOOK, "The OpenDocument file has no content: it is damaged.")
+        starts = list(_ODS_TABLE.finditer(content))
+        if len(starts) > self.limits.max_sheets:
+            self._refuse_sheet_count(len(starts))
+        sheets: list[tuple[str, _SheetScan | None]] = []
+        for index, match in enumerate(starts):
+            end = starts[index + 1].start() if index + 1 < len(starts) else len(content)
+            name_bytes = _attribute(match.group(1), b"table:name") or b""
+            name = html.unescape(name_bytes.decode("utf-8", "replace"))
+            scan = self._scan_ods_table(content, match.end(), end)
+            if scan.beyond(self.limits):
+                # calamine parses every table of an .ods when it opens it, so one oversized
+                # table cannot be skipped: the whole file is refused, naming the sheet.
+                self._refuse_sheet_too_large(name, scan)
+            sheets.append((name, scan))
+        if any(key.startswith(("basic/", "scripts/")) for key in parts) or (
+            b"script:event-listener" in content
+        ):
+            self.note(
+                Severity.WARNING,
+                MACRO_ENABLED,
+                "The spreadsheet contains macros. Its values were read; the macros were never "
+                "run nor kept.",
+            )
+        if b"table:table-source" in content or b"table:dde-link" in content:
+            self.note(
+                Severity.WARNING,
+                EXTERNAL_LINKS,
+                "The spreadsheet links to other files or data sources. Values were read as "
+                "last saved; links are never followed or refreshed.",
+            )
+        return _Layout(sheets, [])
+
+    def _scan_ods_table(self, content: bytes, start: int, end: int) -> _SheetScan:
+        """Extent of the *non-empty* cells of one table, following repeats like calamine.
+
+        LibreOffice ends every table with huge repeats of empty rows and cells: harmless, as
+        calamine keeps only what precedes the last value; only repeats of values count.
+        """
+        scan = _SheetScan()
+        row = 0
+        rows = list(_ODS_ROW.finditer(content, start, end))
+        for index, match in enumerate(rows):
+            attributes = match.group(1)
+            repeat = _repeat(attributes, b"table:number-rows-repeated")
+            body_end = rows[index + 1].start() if index + 1 < len(rows) else end
+            body = content[match.end() : body_end] if not attributes.endswith(b"/") else b""
+            if body and _ods_row_may_hold_values(body):
+                column = 0
+                for cell in _ODS_CELL.finditer(body):
+                    cell_attributes = cell.group(1)
+                    span = _repeat(cell_attributes, b"table:number-columns-repeated")
+                    if (
+                        not cell_attributes.endswith(b"/")
+                        or b"value" in cell_attributes
+                        or b"formula" in cell_attributes
+                    ):
+                        scan.rows = max(scan.rows, row + repeat)
+                        scan.columns = max(scan.columns, column + span)
+                        formula = _attribute(cell_attributes, b"table:formula")
+                        if formula and not scan.beyond(self.limits):
+                            self._record_block(scan, row, column, repeat, span, formula)
+                    column += span
+            row += repeat
+        return scan
+
+    # -- shared
+
+    def _refuse_sheet_count(self, count: int) -> NoReturn:
+        self.refuse(
+            TOO_MANY_SHEETS,
+            f"The workbook has {count:,} sheets; the limit is {self.limits.max_sheets:,} "
+            "(read limit max_sheets). Delete the sheets you added and send it again.",
+        )
+
+    def _sheet_too_large_message(self, scan: _SheetScan) -> str:
+        limits = self.limits
+        return (
+            f"The sheet has values as far as {cell_ref(scan.rows - 1, scan.columns - 1)} "
+            f"({scan.rows:,} rows × {scan.columns:,} columns); the limit is "
+            f"{limits.max_rows:,} rows × {limits.max_columns:,} columns "
+            f"(up to {cell_ref(limits.max_rows - 1, limits.max_columns - 1)}; read limits "
+            "max_rows / max_columns). Delete what lies beyond the scoring table and save again."
+        )
+
+    def _refuse_sheet_too_large(self, name: str, scan: _SheetScan) -> NoReturn:
+        self.refuse(SHEET_TOO_LARGE, self._sheet_too_large_message(scan), sheet=name)
+
+    def _check_total_cells(self, layout: _Layout) -> None:
+        """The cell budget, for the sheets whose extent the scan measured."""
+        self._check_cell_budget(
+            sum(
+                scan.rows * scan.columns
+                for _, scan in layout.sheets
+                if scan is not None and scan.exact and not scan.beyond(self.limits)
+            )
+        )
+        skipped = sum(scan.formula_count for _, scan in layout.sheets if scan) - (
+            self.formulas_recorded
+        )
+        if skipped > 0:
+            self.note(
+                Severity.WARNING,
+                TOO_MANY_FORMULAS,
+                f"The workbook has {skipped + self.formulas_recorded:,} formula cells; only "
+                f"the first {self.formulas_recorded:,} are listed (read limit max_formulas).",
+            )
+
+    def _check_cell_budget(self, total: int) -> None:
+        if total > self.limits.max_cells:
+            self.refuse(
+                TOO_LARGE,
+                f"The sheets span {total:,} cells in all (rows × columns used); the limit is "
+                f"{self.limits.max_cells:,} (read limit max_cells). Delete the sheets or "
+                "ranges you added and send it again.",
+            )
+
+    def _read_values(self, archive: bytes, layout: _Layout) -> list[SheetData]:
+        try:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(archive))
+            metadata = book.sheets_metadata
+        except BaseException as error:
+            if not _is_reader_failure(error):
+                raise
+            self.refuse(
+                CORRUPT_WORKBOOK,
+                f"The workbook cannot be read ({_one_line(error)}). Open it in Excel or "
+                "LibreOffice, save it again and send it again.",
+            )
+        scans = dict(layout.sheets)
+        if [meta.name for meta in metadata] != [name for name, _ in layout.sheets]:
+            # The pre-scan and calamine must agree on the sheets, or the checks prove nothing.
+            self.refuse(CORRUPT_WORKBOOK, "The workbook's sheet list is inconsistent.")
+        sheets = []
+        cells = 0
+        for meta in metadata:
+            scan = scans[meta.name]
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue  # chart and dialog sheets hold no cells
+            if scan is not None and scan.beyond(self.limits):
+                self.note(
+                    Severity.ERROR,
+                    SHEET_TOO_LARGE,
+                    "This sheet was not read. " + self._sheet_too_large_message(scan),
+                    sheet=meta.name,
+                )
+                continue
+            try:
+                values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except BaseException as error:
+                if not _is_reader_failure(error):
+                    raise
+                self.note(
+                    Severity.ERROR,
+                    SHEET_UNREADABLE,
+                    f"This sheet cannot be read ({_one_line(error)}); the other sheets were.",
+                    sheet=meta.name,
+                )
+                continue
+            # Each sheet is within max_rows × max_columns; the running total bounds the rest.
+            cells += len(values) * max(map(len, values), default=0)
+            self._check_cell_budget(cells)
+            rows = [list(map(_BLANK_AS_NONE.get, row, row)) for row in values]
+            self._note_long_cells(meta.name, rows)
+            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            formulas = scan.formulas if scan is not None else {}
+            sheets.append(SheetData(meta.name, visible, rows, formulas))
+        return sheets
+
+    def _note_long_cells(self, sheet: str, rows: list[list[object]]) -> None:
+        limit = self.limits.max_text_chars
+        texts = filter(str.__instancecheck__, chain.from_iterable(rows))
+        if max(map(len, texts), default=0) <= limit:  # C-speed: the usual case ends here
+            return
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and len(value) > limit:
+                    self.note(
+                        Severity.WARNING,
+                        LONG_CELL,
+                        f"The cell holds {len(value):,} characters (over {limit:,}); it was "
+                        "kept in full. Check it is not pasted by mistake.",
+                        sheet=sheet,
+                        cell=cell_ref(r, c),
+                    )
+
+
+# --- helpers: zip ---------------------------------------------------------------------------
+
+
+def _declared_entry_count(buf: bytes | mmap.mmap) -> int:
+    """Parts declared by the end-of-archive record (0 if it cannot be found)."""
+    tail_start = max(0, len(buf) - (22 + 65_535))
+    tail = bytes(buf[tail_start:])
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return 0
+    count = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+    if count == 0xFFFF:  # ZIP64: the real count is in the ZIP64 record
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if locator >= 0 and locator + 20 <= len(tail):
+            offset = struct.unpack("<Q", tail[locator + 8 : locator + 16])[0]
+            record = bytes(buf[offset : offset + 56])
+            if record.startswith(b"PK\x06\x06") and len(record) == 56:
+                return struct.unpack("<Q", record[32:40])[0]
+    return count
+
+
+def _canonical_archive(parts: dict[str, bytes]) -> bytes:
+    """A plain (stored, UTF-8 names) zip of the checked XML parts, in their original order.
+
+    Written directly: zipfile's writer costs more than calamine saves by not inflating.
+    """
+    chunks: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name, content in parts.items():
+        if name != "mimetype" and not _looks_like_xml(content):
+            continue
+        encoded = name.encode("utf-8")
+        crc, size = zlib.crc32(content), len(content)
+        fields = (_UTF8_NAMES_FLAG, 0, 0, _DOS_DATE_1980, crc, size, size, len(encoded), 0)
+        header = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, *fields)
+        directory.append(
+            struct.pack("<4sHH", b"PK\x01\x02", 20, 20)
+            + header[6:]
+            + struct.pack("<HHHII", 0, 0, 0, 0, offset)
+            + encoded
+        )
+        chunks += (header, encoded, content)
+        offset += len(header) + len(encoded) + size
+    central = b"".join(directory)
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(central), offset, 0
+    )
+    return b"".join([*chunks, central, end])
+
+
+def _part_key(name: str) -> str:
+    return name.replace("\\", "/").lower()
+
+
+def _size(count: int) -> str:
+    if count < 10_000:
+        return f"{count:,} bytes"
+    return f"{count / MIB:,.1f} MiB" if count >= MIB else f"{count / 1024:,.0f} KiB"
+
+
+# --- helpers: XML ---------------------------------------------------------------------------
+
+_XML_DECLARED_ENCODING = re.compile(
+    rb'\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']'
+)
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']([0-9]+)""")
+_UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
+_DTD_OR_ENTITY = re.compile(rb"<!(?i:doctype|entity)")
+
+
+def _looks_like_xml(content: bytes) -> bool:
+    start = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start.startswith(b"<") or content.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(root: Element, local_name: str) -> list[Element]:
+    return [element for element in root.iter() if _local(element.tag) == local_name]
+
+
+def _xml_text(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    if "<![CDATA[" in text:
+        text = re.sub(r"<!\[CDATA\[(.*?)\]\]>", lambda m: m.group(1).replace("&", "&amp;"), text)
+    return html.unescape(text)
+
+
+_ATTRIBUTE_VALUE = rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+_ATTRIBUTE_PATTERNS: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _attribute(attributes: bytes, name: bytes) -> bytes | None:
+    """The value of attribute ``name`` in a tag's attribute text (quick-xml syntax)."""
+    pattern = _ATTRIBUTE_PATTERNS.get(name)
+    if pattern is None:
+        pattern = re.compile(rb"(?:^|[\s\"'])" + re.escape(name) + _ATTRIBUTE_VALUE)
+        _ATTRIBUTE_PATTERNS[name] = pattern
+    match = pattern.search(attributes)
+    if match is None:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+_EXTERNAL_TARGET = re.compile(rb'Target\s*=\s*"([^"]*)"[^>]*TargetMode\s*=\s*"External"')
+
+
+def _is_reader_failure(error: BaseException) -> bool:
+    # A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException.
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:200]
+
+
+# --- helpers: xlsx cells --------------------------------------------------------------------
+
+# A tag's attributes, quotes respected (a ">" inside quotes does not end the tag).
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""
+_CELL_OR_ROW = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb">")
+_R_VALUES = re.compile(rb"(?:^|[\s\"'])r" + _ATTRIBUTE_VALUE)
+_ODD_PLAIN_C = re.compile(rb'<c(?=[\s/>])(?! r=")')
+_PREFIXED_C = re.compile(rb":c[\s/>]")
+_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"[^>]*>\s*<f>([^<]*)</f>')
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
+_BLANK_AS_NONE: dict[object, object] = {"": None}
+_UTF8_NAMES_FLAG = 0x800
+_DOS_DATE_1980 = (1 << 5) | 1  # 1980-01-01: the date is not information worth keeping
+_COLUMN_INDEX: dict[bytes, int] = {}
+_FORMULA_PLAIN = re.compile(rb"<f(?=[\s/>])" + _ATTRS + rb">")
+_FORMULA_ANY = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s/>])" + _ATTRS + rb">")
+_FORMULA_END = re.compile(rb"</(?:[\w.-]+:)?f\s*>")
+_REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
+_BEYOND_CACHE: dict[tuple[int, int], re.Pattern[bytes]] = {}
+_Owner = Callable[[bytes, int], "tuple[int, int] | None"]  # formula offset -> its cell
+
+
+def _cells_all_standard(content: bytes) -> bool:
+    """True if every cell tag is a plain ``<c r="...`` (what spreadsheet programs write).
+
+    Then each value's position is its own reference; otherwise (no ``r``, a namespace prefix,
+    odd spacing) positions depend on the order of rows and cells and ``_walk_cells`` follows
+    them. Two C-speed searches: ``<c`` as a whole tag name not followed by exactly `` r="``,
+    and any prefixed ``:c``.
+    """
+    return _ODD_PLAIN_C.search(content) is None and _PREFIXED_C.search(content) is None
+
+
+def _beyond_pattern(limits: ReadLimits) -> re.Pattern[bytes]:
+    """Matches any ``r="..."`` attribute whose row or column is beyond the limits."""
+    key = (limits.max_rows, limits.max_columns)
+    if key not in _BEYOND_CACHE:
+        letters = _greater_than(col_letter(limits.max_columns - 1).encode(), b"A", b"Z")
+        digits = _greater_than(str(limits.max_rows).encode(), b"0", b"9")
+        # Any syntax quick-xml accepts: no space before r, spaces around "=", either quote;
+        # a reference needs digits (without, calamine fails rather than allocates).
+        value = rb"(?i:" + letters + rb")[0-9]+|[A-Za-z]*(?:" + digits + rb")"
+        _BEYOND_CACHE[key] = re.compile(rb"r\s*=\s*[\"'](?:" + value + rb")[\"']")
+    return _BEYOND_CACHE[key]
+
+
+def _greater_than(limit: bytes, low: bytes, high: bytes) -> bytes:
+    """A regex for strings over [low-high] that are greater than ``limit`` as numerals.
+
+    Longer strings are always greater (leading zeros only make a value look larger, which
+    errs on the safe side); for the same length, compare position by position.
+    """
+    any_char = b"[" + low + b"-" + high + b"]"
+    alternatives = [any_char + b"{%d,}" % (len(limit) + 1)]
+    for index in range(len(limit)):
+        digit = limit[index : index + 1]
+        if digit < high:
+            following = len(limit) - index - 1
+            bigger = b"[" + bytes([digit[0] + 1]) + b"-" + high + b"]"
+            alternatives.append(limit[:index] + bigger + any_char + b"{%d}" % following)
+    return b"|".join(alternatives)
+
+
+def _parse_ref(value: bytes) -> tuple[int, int | None] | None:
+    """(row0, col0 or None) like calamine's reader; None where calamine would fail."""
+    match = _REF.fullmatch(value)
+    if match is None:
+        return None
+    row = int(match.group(2)) - 1
+    if row < 0:
+        return None
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + letter - 64
+    return row, (column - 1 if column else None)
+
+
+def _walk_cells(content: bytes) -> tuple[list[int], list[tuple[int, int]], int, int]:
+    """Follow rows and cells in order, exactly as calamine positions them.
+
+    calamine expands empty elements, so ``<row r="5"/>`` sets the row and then ends it; a cell
+    without ``r`` takes the current row and the column after the previous cell. Only cells
+    with content count for the extent (calamine drops empty ones). Returns the start offset
+    and position of every cell, and the extent (1-based) of cells with content.
+    """
+    starts: list[int] = []
+    positions: list[tuple[int, int]] = []
+    row_index = column_index = 0
+    max_row = max_column = 0
+    for match in _CELL_OR_ROW.finditer(content):
+        closing, name, attributes = match.groups()
+        self_closing = attributes.endswith(b"/")
+        refs = [_parse_ref(a or b) for a, b in _R_VALUES.findall(attributes)]
+        if name == b"row":
+            if closing:
+                row_index, column_index = row_index + 1, 0
+                continue
+            rows = [ref[0] for ref in refs if ref is not None]
+            if rows:
+                row_index = max(rows)
+            if self_closing:
+                row_index, column_index = row_index + 1, 0
+            continue
+        if closing:
+            continue
+        cells = [(ref[0], ref[1]) for ref in refs if ref is not None and ref[1] is not None]
+        if cells:  # several r attributes only in crafted files: take the furthest
+            row = max(r for r, _ in cells)
+            column = max(c for _, c in cells)
+            column_index = column
+        else:
+            row, column = row_index, column_index
+        column_index += 1
+        starts.append(match.start())
+        positions.append((row, column))
+        if not self_closing:
+            max_row = max(max_row, row + 1)
+            max_column = max(max_column, column + 1)
+    return starts, positions, max_row, max_column
+
+
+def _letters_digits(letters: bytes, digits: bytes) -> tuple[int, int] | None:
+    """(row0, col0) of a reference split by a regex into b"G" and b"12"."""
+    column = _COLUMN_INDEX.get(letters)
+    if column is None:
+        parsed = _parse_ref(letters + b"1")
+        if parsed is None or parsed[1] is None:
+            return None
+        column = _COLUMN_INDEX.setdefault(letters, parsed[1])
+    row = int(digits) - 1
+    return (row, column) if row >= 0 else None
+
+
+def _owner_from_ref(content: bytes, offset: int) -> tuple[int, int] | None:
+    start = content.rfind(b'<c r="', 0, offset)
+    if start < 0:
+        return None
+    end = content.find(b'"', start + 6)
+    ref = _parse_ref(content[start + 6 : end])
+    if ref is None or ref[1] is None:
+        return None
+    return ref[0], ref[1]
+
+
+def _shift_formula(master: tuple[int, int], text: str, position: tuple[int, int]) -> str:
+    """The text of a shared formula as it reads in ``position`` (Excel stores it once)."""
+    from openpyxl.formula.translate import Translator, TranslatorError  # only when needed
+
+    try:
+        shifted = Translator("=" + text, origin=cell_ref(*master)).translate_formula(
+            cell_ref(*position)
+        )
+    except (TranslatorError, ValueError):
+        return text
+    return shifted[1:]
+
+
+# --- helpers: ods ---------------------------------------------------------------------------
+
+_ODS_TABLE = re.compile(rb"<table:table(?=[\s/>])" + _ATTRS + rb">")
+_ODS_ROW = re.compile(rb"<table:table-row(?=[\s/>])" + _ATTRS + rb">")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])" + _ATTRS + rb">")
+
+
+def _repeat(attributes: bytes, name: bytes) -> int:
+    value = _attribute(attributes, name) if name in attributes else None
+    return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
+
+
+def _ods_row_may_hold_values(body: bytes) -> bool:
+    return (
+        b"value" in body
+        or b"formula" in body
+        or b"</table:table-cell" in body
+        or b"</table:covered-table-cell" in body
+    )
+
+
+def _ods_formula(raw: bytes) -> str:
+    text = html.unescape(raw.decode("utf-8", "replace"))
+    namespace, colon, rest = text.partition(":")
+    if colon and namespace.isalpha() and rest.startswith("="):
+        return rest  # "of:=[.B2]*2" -> "=[.B2]*2"
+    return text if text.startswith("=") else "=" + text

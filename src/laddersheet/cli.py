@@ -8,14 +8,58 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import LaddersheetError
+from .errors import EXIT_DATA_ISSUES, LaddersheetError
+from .issues import IssueLog, Severity
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _output_options(command):
+    command = click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings.")(
+        command
+    )
+    return click.option("-v", "--verbose", is_flag=True, help="Show each file as it is done.")(
+        command
+    )
+
+
+@contextmanager
+def _progress(label: str, quiet: bool, verbose: bool) -> Iterator[Callable[[Path], None] | None]:
+    """A progress callback: a bar on a terminal, a line per file with --verbose, else nothing."""
+    if verbose:
+        yield lambda path: click.echo(f"  {path}", err=True)
+        return
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    done = 0
+
+    def tick(path: Path) -> None:
+        nonlocal done
+        done += 1
+        click.echo(f"\r{label}: {done} done ({path.name[:40]})".ljust(79), nl=False, err=True)
+
+    yield tick
+    if done:
+        click.echo(err=True)
+
+
+def _echo_issues(issues: IssueLog, quiet: bool, verbose: bool) -> None:
+    shown = [i for i in issues.sorted() if i.severity is Severity.ERROR or not quiet]
+    if not verbose:
+        shown = [i for i in shown if i.severity is not Severity.INFO]
+    for issue in shown[:50]:
+        colour = "red" if issue.severity is Severity.ERROR else "yellow"
+        click.secho(str(issue), fg=colour, err=True)
+    if len(shown) > 50:
+        click.echo(f"... and {len(shown) - 50} more: see the report's Issues sheet.", err=True)
 
 
 class _Group(click.Group):
@@ -68,12 +112,21 @@ def families(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    width = max(len(r["family_id"]) for r in rows)
-    click.echo(f"{'family_id':<{width}}  {'IC codes':<24} {'manager codes':<24} cand.  name")
-    for r in rows:
+    table = [("family_id", "name", "IC codes", "manager codes", "competencies")]
+    table += [
+        (
+            r["family_id"],
+            r["name"],
+            ";".join(r["ic_codes"]),
+            ";".join(r["manager_codes"]),
+            str(r["candidate_competencies"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
         click.echo(
-            f"{r['family_id']:<{width}}  {';'.join(r['ic_codes']):<24} "
-            f"{';'.join(r['manager_codes']):<24} {r['candidate_competencies']:>5}  {r['name']}"
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
     click.echo(f"{len(rows)} families")
 
@@ -132,3 +185,168 @@ def onet_build(sources: tuple[Path, ...], out: Path, family_map: Path | None) ->
 
     summary = build_seeds(list(sources), out, family_map)
     click.echo(str(summary))
+
+
+@cli.command()
+@click.option(
+    "--settings",
+    "settings_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Company settings file (default: built-in defaults; see `laddersheet init`).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="master_template.xlsx",
+    show_default=True,
+    help="Where to write the master-template workbook.",
+)
+def generate(settings_path: Path | None, out: Path) -> None:
+    """Write the master-template workbook: every family's ladder, ready for HR to edit.
+
+    \b
+    Example:
+      laddersheet generate --settings laddersheet.toml --out master_template.xlsx
+    """
+    from .main import generate as run
+
+    path = run(settings_path, out)
+    click.echo(f"Wrote {path}. Edit it in Excel or LibreOffice, then run `laddersheet sheets`.")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(path_type=Path))
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path),
+    help="Roster file (.csv or .xlsx). Default: the master's Roster sheet.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="scoring",
+    show_default=True,
+    help="Folder for the scoring workbooks (one per manager).",
+)
+@_output_options
+def sheets(
+    master: Path, roster_path: Path | None, out_dir: Path, quiet: bool, verbose: bool
+) -> None:
+    """Write one scoring workbook per manager from the (edited) master and a roster.
+
+    \b
+    Example:
+      laddersheet sheets master_template.xlsx --roster roster.csv --out scoring/
+    """
+    from .main import make_sheets
+
+    with _progress("Writing scoring workbooks", quiet, verbose) as progress:
+        result = make_sheets(master, out_dir, roster_path, on_progress=progress)
+    _echo_issues(result.master_issues, quiet, verbose)
+    count = len(result.paths)
+    click.echo(f"Wrote {count} scoring workbooks for {result.employees} employees to {out_dir}/")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--master",
+    "master",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The master workbook the scoring workbooks were made from.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="report.xlsx",
+    show_default=True,
+    help="The report workbook.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every gap, score and issue as JSON (format in the README).",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write gaps.csv and employees.csv into this folder.",
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path),
+    help="Roster (.csv/.xlsx) to list who has not been scored. Default: none.",
+)
+@click.option(
+    "--allow-version-mismatch",
+    is_flag=True,
+    help="Accept scoring workbooks made from another version of the master (with a warning).",
+)
+@_output_options
+def ingest(
+    paths: tuple[Path, ...],
+    master: Path,
+    out: Path,
+    json_path: Path | None,
+    csv_dir: Path | None,
+    roster_path: Path | None,
+    allow_version_mismatch: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Read returned scoring workbooks (files or folders) and write the gap report.
+
+    Exit code 0: clean; 1: issues of severity error were found (the report is still written,
+    see its Issues sheet); 2: the run could not start (bad path, not a master, ...).
+
+    \b
+    Example:
+      laddersheet ingest returned/ --master master_template.xlsx --out report.xlsx --json gaps.json
+    """
+    from .main import ingest as run
+
+    with _progress("Reading returned workbooks", quiet, verbose) as progress:
+        result = run(
+            list(paths),
+            master,
+            out,
+            json_path=json_path,
+            csv_dir=csv_dir,
+            roster_path=roster_path,
+            allow_version_mismatch=allow_version_mismatch,
+            on_progress=progress,
+        )
+    _echo_issues(result.issues, quiet, verbose)
+    click.echo(result.account_line)
+    click.echo("Wrote " + ", ".join(str(p) for p in result.outputs))
+    if not result.clean:
+        sys.exit(EXIT_DATA_ISSUES)
+
+
+@cli.command()
+@click.argument(
+    "folder", type=click.Path(file_okay=False, path_type=Path), default="laddersheet-demo"
+)
+@click.option("--force", is_flag=True, help="Replace the folder's contents if it is not empty.")
+@_output_options
+def demo(folder: Path, force: bool, quiet: bool, verbose: bool) -> None:
+    """Run a complete review cycle for a fictional company into FOLDER.
+
+    Writes the settings, the master ladder, a roster, the scoring workbooks, filled copies as
+    managers return them, and the gap report, then prints a short tour.
+
+    \b
+    Example:
+      laddersheet demo ./laddersheet-demo
+    """
+    from .demo import run_demo
+
+    with _progress("Working", quiet, verbose) as progress:
+        result = run_demo(folder, force=force, on_progress=progress)
+    click.echo(result.tour())

@@ -1,0 +1,147 @@
+"""The pipeline, stage by stage: each public function is one command's whole job.
+
+settings → catalog → ladder → master workbook → scoring workbooks → ingest → gaps → reports.
+The CLI parses arguments and calls exactly one of these; they never print (progress goes
+through the ``on_progress`` callback the CLI passes in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, WorkbookError
+from .issues import IssueLog
+
+Progress = Callable[[Path], None]
+
+
+def generate(settings_path: Path | None, out: Path) -> Path:
+    """Settings (or the defaults) → the master-template workbook at ``out``."""
+    from .catalog import load_catalog
+    from .ladder import build_ladder
+    from .master import write_master
+    from .settings import load_settings
+
+    settings = load_settings(settings_path)
+    ladder = build_ladder(settings, load_catalog())
+    return write_master(ladder, out)
+
+
+@dataclass
+class SheetsResult:
+    paths: list[Path]
+    employees: int
+    master_issues: IssueLog
+
+
+def make_sheets(
+    master_path: Path,
+    out_dir: Path,
+    roster_path: Path | None = None,
+    *,
+    on_progress: Progress | None = None,
+) -> SheetsResult:
+    """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager."""
+    from .roster import read_roster
+    from .scoring import write_scoring_workbooks
+
+    _require_file(master_path, "master workbook")
+    if roster_path is not None:
+        _require_file(roster_path, "roster")
+    master = _read_master_strict(master_path)
+    employees = read_roster(roster_path or master_path, master.ladder)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = write_scoring_workbooks(master.ladder, employees, out_dir, on_progress=on_progress)
+    return SheetsResult(paths, len(employees), master.issues)
+
+
+@dataclass
+class IngestRun:
+    report: object  # gaps.GapReport
+    issues: IssueLog
+    account_line: str
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.issues.has_errors
+
+
+def ingest(
+    inputs: Sequence[Path],
+    master_path: Path,
+    out: Path,
+    *,
+    json_path: Path | None = None,
+    csv_dir: Path | None = None,
+    roster_path: Path | None = None,
+    allow_version_mismatch: bool = False,
+    on_progress: Progress | None = None,
+) -> IngestRun:
+    """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV)."""
+    from .gaps import compute_gaps
+    from .ingest import ingest_files
+    from .report import write_csv, write_json, write_report
+    from .roster import read_roster
+
+    _require_file(master_path, "master workbook")
+    for path in inputs:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder.")
+    _refuse_overwriting_inputs(inputs, [p for p in (out, json_path, master_path) if p])
+    master = _read_master_strict(master_path)
+    roster = read_roster(roster_path, master.ladder) if roster_path else None
+    result = ingest_files(
+        list(inputs),
+        master.ladder,
+        roster=roster,
+        allow_version_mismatch=allow_version_mismatch,
+        on_progress=on_progress,
+    )
+    result.issues.extend(master.issues)
+    report = compute_gaps(master.ladder, result)
+    outputs = [write_report(report, out)]
+    if json_path:
+        outputs.append(write_json(report, json_path))
+    if csv_dir:
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        outputs.extend(write_csv(report, csv_dir))
+    return IngestRun(report, result.issues, result.account.line(), outputs)
+
+
+def _read_master_strict(path: Path):
+    """Read the master; refuse to go on when HR's edits left errors in it."""
+    from .master import read_master
+
+    master = read_master(path)
+    if master.issues.has_errors:
+        details = "\n".join(f"  - {issue}" for issue in master.issues.errors)
+        raise WorkbookError(
+            f"{path}: the master workbook has {len(master.issues.errors)} problem(s) to fix "
+            f"before scoring sheets can be made or read:\n{details}"
+        )
+    return master
+
+
+def _require_file(path: Path, what: str) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file (expected the {what}).")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; expected the {what} file.")
+
+
+def _refuse_overwriting_inputs(inputs: Sequence[Path], outputs: Sequence[Path]) -> None:
+    """An output inside an input folder, or equal to an input file, would be read or destroyed."""
+    resolved_inputs = [p.resolve() for p in inputs]
+    for output in outputs[:-1]:  # the last one is the master: an input too
+        target = output.resolve()
+        for source in resolved_inputs:
+            if target == source or (source.is_dir() and source in target.parents):
+                raise InputError(
+                    f"{output}: the output would be written inside the input {source}; "
+                    "choose an output path outside the folders being read."
+                )
+        if target == outputs[-1].resolve():
+            raise InputError(f"{output}: the output path is the master workbook itself.")

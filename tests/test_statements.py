@@ -265,3 +265,14 @@ def test_distinct_names_the_scope_when_two_cells_match() -> None:
     same_scope = [level("A", "x", "With review"), level("B", "x", "x"), level("C", "x", "x")]
     result = distinct(["Same.", "Same.", "Same."], same_scope)
     assert len(set(result)) == 3
+
+
+def test_last_verb_of_a_comma_series_is_conjugated() -> None:
+    verbs = frozenset({"complete", "prepare", "issue"})
+    task = (
+        "Complete contract forms, prepare change of address records, or issue service "
+        "discontinuance orders, using computers."
+    )
+    phrase = parse_task(task, verbs)
+    assert phrase is not None
+    assert "prepares change of address records and issues service" in phrase.present

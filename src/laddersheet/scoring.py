@@ -101,6 +101,8 @@ _PROTECTION = {  # no password: protection guards the layout against slips, it i
     "format_rows": True,
 }
 
+TITLE_ROW_HEIGHT = 24
+
 
 @dataclass(frozen=True, slots=True)
 class ScoringRow:
@@ -278,6 +280,7 @@ class _ScoringWriter:
         family = ladder.family(employee.family_id)
         for col, width in enumerate(_COLUMN_WIDTHS):
             sheet.set_column(col, col, width)
+        sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
         write_text(sheet, 0, 0, f"{employee.name}: competency scoring", styles["title"])
         write_text(
             sheet, 1, 0, f"{self.header_text} · scored by {self.manager_name}", styles["subtitle"]
@@ -457,6 +460,7 @@ class _ScoringWriter:
     ) -> None:
         styles = self.styles
         scale = self.settings.scale
+        sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
         write_text(sheet, 0, 0, f"Competency scoring: {self.manager_name}", styles["title"])
         write_text(sheet, 1, 0, self.header_text, styles["subtitle"])
         instructions = (

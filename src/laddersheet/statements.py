@@ -1259,7 +1259,9 @@ def parse_task(text: str, verbs: frozenset[str], *, core: bool = True) -> TaskPh
         if after_conjunction and word in _NOUN_LIKE:
             # "employees and process paperwork" is a verb; "quality and design of" is not
             plural_before = j >= 2 and words[j - 2].rstrip(",").endswith("s")
-            if not (plural_before and word in _VERB_AFTER_PLURAL):
+            # "..., prepare records, or issue orders": the last item of a series of verbs
+            in_verb_series = words[j - 2].endswith(",") and any(opening_end < k < j for k in marked)
+            if not (plural_before and word in _VERB_AFTER_PLURAL) and not in_verb_series:
                 continue
         elif not after_conjunction and not (words[j - 1].endswith(",") and word not in _NOUN_LIKE):
             continue

@@ -9,6 +9,7 @@ names say what a file *is*; the extension is what a manager's e-mail would claim
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import struct
 import subprocess
@@ -254,6 +255,28 @@ def make_cells_without_refs(folder: Path) -> Path:
     )
 
 
+# A value at XFD1048576 in every attribute syntax quick-xml (calamine's parser) accepts;
+# bare calamine aborts on each of them.
+ODD_REFERENCE_CELLS = {
+    "no-space-before-r": b'<c s="0"r="XFD1048576"><v>1</v></c>',
+    "spaces-around-equals": b'<c r = "XFD1048576"><v>1</v></c>',
+    "tab-before-r": b'<c\tr="XFD1048576"><v>1</v></c>',
+    "single-quotes": b"<c r='XFD1048576'><v>1</v></c>",
+    "namespace-prefix": b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    b' r="XFD1048576"><v>1</v></x:c>',
+    "duplicate-r": b'<c r="A1" r="XFD1048576"><v>1</v></c>',
+    "gt-in-attribute": b'<c foo=">" r="XFD1048576"><v>1</v></c>',
+    "lt-in-attribute": b'<c foo="<" r="XFD1048576"><v>1</v></c>',
+}
+
+
+def make_odd_reference(folder: Path, variant: str) -> Path:
+    """Sheet "Scores" has one cell of ODD_REFERENCE_CELLS[variant], in row 1."""
+    sheet = _sheet_xml(b'<row r="1">' + ODD_REFERENCE_CELLS[variant] + b"</row>")
+    base = make_good_xlsx(folder, "base.xlsx")
+    return _with_parts(base, folder / f"odd-{variant}.xlsx", {SHEET1: sheet})
+
+
 def make_styled_far_cells(folder: Path) -> Path:
     """Formatting (no values) down to Z50000 and a lying dimension: harmless, must read."""
     styled = b"".join(b'<row r="%d"><c r="Z%d" s="0"/></row>' % (r, r) for r in (30000, 50000))
@@ -273,6 +296,36 @@ def make_lying_shared_strings(folder: Path) -> Path:
     head = strings[start:end].split(b" count=")[0]
     strings = strings[:start] + head + b' count="1" uniqueCount="4000000000"' + strings[end:]
     return _with_parts(path, folder / "lying-strings.xlsx", {SHARED_STRINGS: strings})
+
+
+def make_repeated_shared_string(folder: Path, cells: int = 150) -> Path:
+    """One 1 MiB shared string read by ``cells`` cells: a 0.6 MiB file that would make
+    calamine and Python copy 150 MiB of text (random hex, so no zip-bomb ratio)."""
+    text = os.urandom(2**19).hex().encode()
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        b'uniqueCount="1"><si><t>' + text + b"</t></si></sst>"
+    )
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(1, cells + 1)
+    )
+    return _with_parts(
+        _one_sheet_base(folder),
+        folder / "repeated-string.xlsx",
+        {SHARED_STRINGS: strings, SHEET1: _sheet_xml(rows)},
+    )
+
+
+def make_ods_repeated_text(folder: Path) -> Path:
+    """A 100 KiB text cell repeated over 200 columns and 10 rows: 200 MiB once expanded."""
+    text = os.urandom(50 * 1024).hex()
+    table = (
+        '<table:table table:name="Scores"><table:table-row table:number-rows-repeated="10">'
+        '<table:table-cell table:number-columns-repeated="200" office:value-type="string">'
+        f"<text:p>{text}</text:p></table:table-cell></table:table-row></table:table>"
+    )
+    return _write_ods(folder / "repeated-text.ods", table)
 
 
 def make_ods_huge_repeat(folder: Path) -> Path:
@@ -450,6 +503,15 @@ def _with_parts(source: Path, target: Path, replacements: dict[str, bytes]) -> P
             if name not in original.NameToInfo:
                 copy.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     return target
+
+
+def _one_sheet_base(folder: Path) -> Path:
+    """A workbook with one sheet, "Scores", and a shared-strings part."""
+    path = folder / "one-sheet.xlsx"
+    book = new_workbook(path)
+    book.add_worksheet("Scores").write_string(0, 0, "x")
+    book.close()
+    return path
 
 
 def _sheet_xml(rows: bytes, dimension: bytes = b"A1") -> bytes:

@@ -102,6 +102,9 @@ def ingest(
     )
     result.issues.extend(master.issues)
     report = compute_gaps(master.ladder, result)
+    for path in (out, json_path):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
     outputs = [write_report(report, out)]
     if json_path:
         outputs.append(write_json(report, json_path))

@@ -12,7 +12,13 @@ byte, and in this order:
    can lie) and checked against its CRC; XML parts must be UTF-8 and declare no DTD or entity;
 4. every worksheet's furthest *valued* cell, with compiled bytes regexes (C speed, no DOM):
    positions are computed the way calamine computes them; the same pass collects formulas;
-5. only then calamine, reading the very bytes that were checked (the path is read once).
+5. only then calamine, reading a plain archive rebuilt from the very parts that were checked
+   (the path is read once; binary parts such as a VBA project never reach it).
+
+The ``<dimension ref>`` and formatted-but-empty cells are not held to the limits: calamine
+reserves at most 100,000 cells from the dimension and never stores empty cells, so a sheet
+with stray formatting far below its table is read, not skipped. A sharedStrings
+``uniqueCount`` is held to the part's size: calamine reserves memory for it up front.
 
 Problems in a file are values: a file that cannot be read raises ``UnreadableWorkbook`` whose
 ``issue`` says why; everything else found (macros, external links, a skipped sheet, very long
@@ -24,6 +30,7 @@ from __future__ import annotations
 import html
 import io
 import mmap
+import os
 import re
 import struct
 import zipfile
@@ -79,6 +86,8 @@ class ReadLimits:
     max_zip_entries: int = 10_000  # parts in the archive (a workbook has a few dozen)
     max_cells: int = 4_000_000  # per workbook: sum over sheets of used rows × used columns
     max_formulas: int = 200_000  # formula cells recorded per workbook; more are counted only
+    # Text once every cell is expanded: a shared string read by many cells, an .ods repeat.
+    max_text_bytes: int = 100 * MIB
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,7 @@ def _read_small(archive: zipfile.ZipFile, name: str) -> bytes:
 
 
 def _text_kind(head: bytes) -> str | None:
-    """ "csv" for delimited text, "text" for other text, None for binary data."""
+    """Tell delimited text ("csv") from other text ("text") and from binary data (None)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
     elif b"\0" in head:
@@ -292,7 +301,6 @@ class _Layout:
     """Sheets in workbook order, each with the scan of the part calamine will read for it."""
 
     sheets: list[tuple[str, _SheetScan | None]]  # None: no part found (calamine will fail)
-    notes: list[Issue]
 
 
 class _Door:
@@ -302,6 +310,7 @@ class _Door:
         self.where = path.name
         self.notes: list[Issue] = []
         self.formulas_recorded = 0
+        self.expanded_text = 0  # bytes of .ods rows once their repeats are expanded
 
     # -- reporting
 
@@ -335,7 +344,9 @@ class _Door:
         limit = self.limits.max_file_bytes
         try:
             with open(self.path, "rb") as handle:
-                data = handle.read(limit + 1)
+                # Never more than the limit, and no limit-sized buffer for a small file.
+                size = os.fstat(handle.fileno()).st_size
+                data = handle.read(min(size, limit) + 1)
         except IsADirectoryError:
             self.refuse(UNREADABLE_FILE, "This is a folder, not a file.")
         except OSError as error:
@@ -392,13 +403,13 @@ class _Door:
         )
 
     def _open_archive(self, data: bytes) -> zipfile.ZipFile:
-        # Count the parts from the end-of-archive record before zipfile lists them: listing a
-        # million tiny entries would itself exhaust memory.
+        # Bound the parts from the end-of-archive record before zipfile lists them: listing a
+        # million tiny entries (a few bytes each) would itself exhaust memory.
         entries = _declared_entry_count(data)
         if entries > self.limits.max_zip_entries:
             self.refuse(
                 ZIP_BOMB,
-                f"The archive declares {entries:,} parts; a workbook has a few dozen "
+                f"The archive lists up to {entries:,} parts; a workbook has a few dozen "
                 f"(limit {self.limits.max_zip_entries:,}, read limit max_zip_entries).",
             )
         try:
@@ -536,12 +547,11 @@ class _Door:
         root_rels = self._parse_xml(parts, "_rels/.rels")
         xl_path = "xl/"
         if root_rels is not None:
-            for rel in _children(root_rels, "Relationship"):
-                if rel.get("Type", "").endswith("/officeDocument"):
+            for rel in _children(root_rels, "Relationship"):  # the last one wins, as there
+                if rel.get("Type", "").endswith("/relationships/officeDocument"):
                     target = rel.get("Target", "")
                     cut = target.rfind("/")
-                    xl_path = target[: cut + 1].lstrip("/") if cut >= 0 else ""
-                    break
+                    xl_path = target[: cut + 1].removeprefix("/") if cut >= 0 else ""
         rels = self._parse_xml(parts, xl_path + "_rels/workbook.xml.rels")
         workbook = self._parse_xml(parts, xl_path + "workbook.xml")
         if rels is None or workbook is None:
@@ -567,6 +577,8 @@ class _Door:
             rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
             _, target, _ = targets.get(rel_id, ("", "", ""))
             key = _part_key(target[1:] if target.startswith("/") else xl_path + target)
+            if key in owned and key in scans:  # each read would parse the same part again
+                self.refuse(CORRUPT_WORKBOOK, "Two sheets share one part: it is damaged.")
             owned.add(key)
             sheets.append((name, scans.get(key)))
         for key, scan in scans.items():
@@ -576,8 +588,43 @@ class _Door:
                     f"Part {key!r} holds cells beyond the limits and belongs to no sheet: the "
                     "workbook is damaged or crafted.",
                 )
+        strings = parts.get(_part_key(xl_path + "sharedStrings.xml"), b"")
+        read = [parts[key] for key in owned if key in scans and not scans[key].beyond(self.limits)]
+        self._check_shared_text(strings, read)
         self._xlsx_notes(parts, targets, kind)
-        return _Layout(sheets, [])
+        return _Layout(sheets)
+
+    def _check_shared_text(self, strings: bytes, sheets: list[bytes]) -> None:
+        """Bound the text calamine copies out of the shared strings, once per cell.
+
+        A few bytes per cell can point at one long shared string; calamine and Python copy it
+        for every such cell, so 50 MiB of cells referencing a 1 MiB string would exhaust any
+        memory. Bounded first by (cells) × (longest string), exactly only if that is too much.
+        """
+        if not strings or not sheets:
+            return
+        pattern = _SHARED_STRING_ANY if b":si" in strings else _SHARED_STRING_PLAIN
+        starts = [match.start() for match in pattern.finditer(strings)]
+        starts.append(len(strings))
+        lengths = list(map(int.__sub__, starts[1:], starts))  # bytes >= characters
+        longest = max(lengths, default=0)
+        regions = [part[part.find(b"sheetData") : part.rfind(b"sheetData")] for part in sheets]
+        total = sum((r.count(b"<c") + r.count(b":c")) * longest for r in regions)
+        if total <= self.limits.max_text_bytes:
+            return
+        total = 0
+        for region in regions:
+            values = _PLAIN_VALUE.findall(region)
+            elements = region.count(b"<v") + region.count(b":v")  # any value element, any syntax
+            indices = filter(len(lengths).__gt__, map(int, values))
+            total += sum(map(lengths.__getitem__, indices)) + (elements - len(values)) * longest
+        if total > self.limits.max_text_bytes:
+            self.refuse(
+                TOO_LARGE,
+                f"The cells repeat long shared texts: reading them would take {_size(total)} "
+                f"of text, over the {_size(self.limits.max_text_bytes)} limit (read limit "
+                "max_text_bytes). The file was not read.",
+            )
 
     def _xlsx_notes(
         self, parts: dict[str, bytes], targets: dict[str, tuple[str, str, str]], kind: str
@@ -656,7 +703,9 @@ class _Door:
             if has_formulas and not self._collect_plain_formulas(content, scan):
                 self._collect_formulas(content, _owner_from_ref, scan)
             return scan
-        starts, positions, scan.rows, scan.columns = _walk_cells(content)
+        starts, positions, scan.rows, scan.columns = _walk_cells(content, self.limits)
+        if scan.beyond(self.limits):
+            return scan  # skipped or refused: its formulas do not matter
 
         def owner(data: bytes, offset: int) -> tuple[int, int] | None:
             index = bisect_right(starts, offset) - 1
@@ -758,6 +807,13 @@ class _Door:
                 # table cannot be skipped: the whole file is refused, naming the sheet.
                 self._refuse_sheet_too_large(name, scan)
             sheets.append((name, scan))
+        if self.expanded_text > self.limits.max_text_bytes:
+            self.refuse(
+                TOO_LARGE,
+                f"Repeated rows and cells expand to {_size(self.expanded_text)} of cells, over "
+                f"the {_size(self.limits.max_text_bytes)} limit (read limit max_text_bytes). "
+                "The file was not read.",
+            )
         if any(key.startswith(("basic/", "scripts/")) for key in parts) or (
             b"script:event-listener" in content
         ):
@@ -774,38 +830,34 @@ class _Door:
                 "The spreadsheet links to other files or data sources. Values were read as "
                 "last saved; links are never followed or refreshed.",
             )
-        return _Layout(sheets, [])
+        return _Layout(sheets)
 
     def _scan_ods_table(self, content: bytes, start: int, end: int) -> _SheetScan:
         """Extent of the *non-empty* cells of one table, following repeats like calamine.
 
-        LibreOffice ends every table with huge repeats of empty rows and cells: harmless, as
-        calamine keeps only what precedes the last value; only repeats of values count.
+        LibreOffice ends every row with a huge repeat of empty cells and every table with a
+        huge repeat of empty rows: harmless, as calamine keeps only what precedes the last
+        value; only repeats of values count.
         """
         scan = _SheetScan()
+        table = content[start:end]
+        rows = list(_ODS_ROW.finditer(table))
         row = 0
-        rows = list(_ODS_ROW.finditer(content, start, end))
         for index, match in enumerate(rows):
             attributes = match.group(1)
             repeat = _repeat(attributes, b"table:number-rows-repeated")
-            body_end = rows[index + 1].start() if index + 1 < len(rows) else end
-            body = content[match.end() : body_end] if not attributes.endswith(b"/") else b""
-            if body and _ods_row_may_hold_values(body):
-                column = 0
-                for cell in _ODS_CELL.finditer(body):
-                    cell_attributes = cell.group(1)
-                    span = _repeat(cell_attributes, b"table:number-columns-repeated")
-                    if (
-                        not cell_attributes.endswith(b"/")
-                        or b"value" in cell_attributes
-                        or b"formula" in cell_attributes
-                    ):
+            if not attributes.endswith(b"/"):
+                body_end = rows[index + 1].start() if index + 1 < len(rows) else len(table)
+                body = table[match.end() : body_end]
+                if _ods_row_may_hold_values(body):
+                    columns, formulas, repeated = _ods_row_extent(body)
+                    if columns:
                         scan.rows = max(scan.rows, row + repeat)
-                        scan.columns = max(scan.columns, column + span)
-                        formula = _attribute(cell_attributes, b"table:formula")
-                        if formula and not scan.beyond(self.limits):
-                            self._record_block(scan, row, column, repeat, span, formula)
-                    column += span
+                        scan.columns = max(scan.columns, columns)
+                        self.expanded_text += (len(body) + repeated) * repeat
+                    if not scan.beyond(self.limits):
+                        for column, span, raw in formulas:
+                            self._record_block(scan, row, column, repeat, span, raw)
             row += repeat
         return scan
 
@@ -821,11 +873,11 @@ class _Door:
     def _sheet_too_large_message(self, scan: _SheetScan) -> str:
         limits = self.limits
         return (
-            f"The sheet has values as far as {cell_ref(scan.rows - 1, scan.columns - 1)} "
-            f"({scan.rows:,} rows × {scan.columns:,} columns); the limit is "
-            f"{limits.max_rows:,} rows × {limits.max_columns:,} columns "
-            f"(up to {cell_ref(limits.max_rows - 1, limits.max_columns - 1)}; read limits "
-            "max_rows / max_columns). Delete what lies beyond the scoring table and save again."
+            f"The sheet has values down to row {scan.rows:,} and across to column "
+            f"{col_letter(scan.columns - 1)}; the limit is {limits.max_rows:,} rows and "
+            f"{limits.max_columns:,} columns (up to {col_letter(limits.max_columns - 1)}; read "
+            "limits max_rows, max_columns). Delete what lies beyond the scoring table and save "
+            "again."
         )
 
     def _refuse_sheet_too_large(self, name: str, scan: _SheetScan) -> NoReturn:
@@ -934,21 +986,26 @@ class _Door:
 
 
 def _declared_entry_count(buf: bytes | mmap.mmap) -> int:
-    """Parts declared by the end-of-archive record (0 if it cannot be found)."""
+    """How many parts zipfile would list, at most, found the way zipfile finds them.
+
+    zipfile reads the end-of-archive record (and a ZIP64 record just before it, if any),
+    then parses central-directory entries until the declared directory *size* is used up,
+    whatever the declared count says; each entry takes at least 46 bytes. 0 if no record.
+    """
     tail_start = max(0, len(buf) - (22 + 65_535))
     tail = bytes(buf[tail_start:])
-    at = tail.rfind(b"PK\x05\x06")
+    at = len(tail) - 22 if tail[-22:-18] == b"PK\x05\x06" else tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
         return 0
-    count = struct.unpack("<H", tail[at + 10 : at + 12])[0]
-    if count == 0xFFFF:  # ZIP64: the real count is in the ZIP64 record
-        locator = tail.rfind(b"PK\x06\x07", 0, at)
-        if locator >= 0 and locator + 20 <= len(tail):
-            offset = struct.unpack("<Q", tail[locator + 8 : locator + 16])[0]
-            record = bytes(buf[offset : offset + 56])
-            if record.startswith(b"PK\x06\x06") and len(record) == 56:
-                return struct.unpack("<Q", record[32:40])[0]
-    return count
+    count, size = struct.unpack("<HI", tail[at + 10 : at + 16])
+    record_at = tail_start + at - 20 - 56  # ZIP64 end record, then its locator, then ours
+    if record_at >= 0 and bytes(buf[tail_start + at - 20 : tail_start + at - 16]) == (
+        b"PK\x06\x07"
+    ):
+        record = bytes(buf[record_at : record_at + 56])
+        if record.startswith(b"PK\x06\x06"):
+            count, size = struct.unpack("<QQ", record[32:48])
+    return max(count, size // 46)
 
 
 def _canonical_archive(parts: dict[str, bytes]) -> bytes:
@@ -1053,11 +1110,14 @@ def _one_line(error: BaseException) -> str:
 # --- helpers: xlsx cells --------------------------------------------------------------------
 
 # A tag's attributes, quotes respected (a ">" inside quotes does not end the tag).
-_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""
+_ATTRS = rb"""((?:[^>"']++|"[^"]*+"|'[^']*+')*+)"""  # possessive: linear, never backtracks
 _CELL_OR_ROW = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb">")
 _R_VALUES = re.compile(rb"(?:^|[\s\"'])r" + _ATTRIBUTE_VALUE)
 _ODD_PLAIN_C = re.compile(rb'<c(?=[\s/>])(?! r=")')
 _PREFIXED_C = re.compile(rb":c[\s/>]")
+_SHARED_STRING_PLAIN = re.compile(rb"<si[\s/>]")
+_SHARED_STRING_ANY = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+_PLAIN_VALUE = re.compile(rb"<v>([0-9]+)</v>")
 _PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"[^>]*>\s*<f>([^<]*)</f>')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _BLANK_AS_NONE: dict[object, object] = {"": None}
@@ -1127,13 +1187,16 @@ def _parse_ref(value: bytes) -> tuple[int, int | None] | None:
     return row, (column - 1 if column else None)
 
 
-def _walk_cells(content: bytes) -> tuple[list[int], list[tuple[int, int]], int, int]:
+def _walk_cells(
+    content: bytes, limits: ReadLimits
+) -> tuple[list[int], list[tuple[int, int]], int, int]:
     """Follow rows and cells in order, exactly as calamine positions them.
 
     calamine expands empty elements, so ``<row r="5"/>`` sets the row and then ends it; a cell
     without ``r`` takes the current row and the column after the previous cell. Only cells
     with content count for the extent (calamine drops empty ones). Returns the start offset
-    and position of every cell, and the extent (1-based) of cells with content.
+    and position of every cell, and the extent (1-based) of cells with content; stops at the
+    first cell with content beyond the limits (a crafted sheet must not cost a full walk).
     """
     starts: list[int] = []
     positions: list[tuple[int, int]] = []
@@ -1168,6 +1231,8 @@ def _walk_cells(content: bytes) -> tuple[list[int], list[tuple[int, int]], int, 
         if not self_closing:
             max_row = max(max_row, row + 1)
             max_column = max(max_column, column + 1)
+            if max_row > limits.max_rows or max_column > limits.max_columns:
+                break
     return starts, positions, max_row, max_column
 
 
@@ -1219,6 +1284,85 @@ def _repeat(attributes: bytes, name: bytes) -> int:
     return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
 
 
+_ODS_COLUMNS_REPEATED = re.compile(rb"""table:number-columns-repeated\s*=\s*["']([0-9]+)""")
+_ODS_FORMULA = re.compile(rb"""table:formula\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_OdsFormula = tuple[int, int, bytes]  # column0, columns it repeats over, raw formula
+
+
+def _ods_spans(cells: bytes) -> int:
+    """Columns covered by the cells in ``cells`` (a row's beginning), repeats included."""
+    repeats = _ODS_COLUMNS_REPEATED.findall(cells)
+    tags = cells.count(b"<table:table-cell") + cells.count(b"<table:covered-table-cell")
+    return tags + sum(max(int(value), 1) - 1 for value in repeats)
+
+
+def _ods_cell_at(body: bytes, offset: int) -> int:
+    """Start of the cell tag that holds ``offset``."""
+    return max(
+        body.rfind(b"<table:table-cell", 0, offset),
+        body.rfind(b"<table:covered-table-cell", 0, offset),
+    )
+
+
+def _ods_row_extent(body: bytes) -> tuple[int, list[_OdsFormula], int]:
+    """Columns up to the last non-empty cell, the formulas, and the bytes that column
+    repeats of non-empty cells add when expanded; C-speed counts per row.
+
+    calamine keeps a cell if it has a value or formula attribute (every such attribute name
+    says "value" or "formula") or content (a closing tag). The last of those bytes in the row
+    lies in or after the last cell calamine keeps, so the extent can only err on the large,
+    safe side.
+    """
+    close = max(
+        body.rfind(b"</table:table-cell"),
+        body.rfind(b"</table:covered-table-cell"),
+        body.rfind(b"value"),
+        body.rfind(b"formula"),
+    )
+    columns = 0
+    if close >= 0:
+        last = _ods_cell_at(body, close)
+        if last < 0:  # "value" before any cell: not LibreOffice's shape, count every cell
+            return max(1, _ods_spans(body)), [], len(body) * max(1, _ods_spans(body))
+        tag = _ODS_CELL.match(body, last)
+        span = _repeat(tag.group(1), b"table:number-columns-repeated") if tag else 1
+        columns = _ods_spans(body[:last]) + span
+    formulas = []
+    position = scanned = 0  # columns before offset ``scanned``, counted once, left to right
+    for match in _ODS_FORMULA.finditer(body):
+        cell = _ods_cell_at(body, match.start())
+        tag = _ODS_CELL.match(body, cell) if cell >= scanned else None
+        if tag is None:
+            continue
+        position += _ods_spans(body[scanned:cell])
+        scanned = cell
+        raw = match.group(1) if match.group(1) is not None else match.group(2)
+        formulas.append((position, _repeat(tag.group(1), b"table:number-columns-repeated"), raw))
+    return columns, formulas, _ods_repeated_bytes(body)
+
+
+def _ods_repeated_bytes(body: bytes) -> int:
+    """Bytes that repeated *non-empty* cells add once expanded (calamine copies each)."""
+    added = 0
+    for match in _ODS_COLUMNS_REPEATED.finditer(body):
+        cell = _ods_cell_at(body, match.start())
+        tag = _ODS_CELL.match(body, cell) if cell >= 0 else None
+        if tag is None:
+            continue
+        attributes = tag.group(1)
+        if (
+            attributes.endswith(b"/")
+            and b"value" not in attributes
+            and b"formula" not in attributes
+        ):
+            continue  # an empty run, as LibreOffice ends every row with
+        following = [body.find(b"<table:table-cell", tag.end())]
+        following.append(body.find(b"<table:covered-table-cell", tag.end()))
+        end = min((offset for offset in following if offset >= 0), default=len(body))
+        added += (end - cell) * (_repeat(attributes, b"table:number-columns-repeated") - 1)
+    return added
+
+
 def _ods_row_may_hold_values(body: bytes) -> bool:
     return (
         b"value" in body
@@ -1229,7 +1373,9 @@ def _ods_row_may_hold_values(body: bytes) -> bool:
 
 
 def _ods_formula(raw: bytes) -> str:
-    text = html.unescape(raw.decode("utf-8", "replace"))
+    text = raw.decode("utf-8", "replace")
+    if "&" in text:
+        text = html.unescape(text)
     namespace, colon, rest = text.partition(":")
     if colon and namespace.isalpha() and rest.startswith("="):
         return rest  # "of:=[.B2]*2" -> "=[.B2]*2"

@@ -66,7 +66,8 @@ def make_ods(folder: Path, name: str = "good.ods") -> Path:
     """A hand-built OpenDocument spreadsheet shaped like LibreOffice's own output.
 
     "Scores" (visible): A1 "Name", B1 "Score", A2 "Ada", B2 3, C2 formula "of:=[.B2]*2" (6),
-    then LibreOffice's trailing repeats (16,380 empty cells per row, 1,048,570 empty rows).
+    then LibreOffice's trailing repeats (16,380 empty cells per row, 1,048,570 empty rows)
+    and a conditional format after the rows.
     "Hidden" (table:display false): A1 "hidden note".
     """
     empty_tail = '<table:table-cell table:number-columns-repeated="16380"/>'
@@ -86,7 +87,12 @@ def make_ods(folder: Path, name: str = "good.ods") -> Path:
         + empty_tail
         + '</table:table-row><table:table-row table:number-rows-repeated="1048570">'
         '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
-        "</table:table>"
+        # LibreOffice writes conditional formats after the rows, with "value" attributes.
+        "<calcext:conditional-formats><calcext:conditional-format "
+        'calcext:target-range-address="Scores.B2:Scores.B2"><calcext:condition '
+        'calcext:apply-style-name="Bad" calcext:value="between(1,2)" '
+        'calcext:base-cell-address="Scores.B2"/></calcext:conditional-format>'
+        "</calcext:conditional-formats></table:table>"
     )
     hidden = (
         '<table:table table:name="Hidden" table:style-name="ta2"><table:table-row>'
@@ -551,7 +557,9 @@ _ODS_NAMESPACES = (
     'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.3"'
+    'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" '
+    'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+    'office:version="1.3"'
 )
 
 

@@ -800,7 +800,7 @@ class _Door:
         for index, match in enumerate(starts):
             end = starts[index + 1].start() if index + 1 < len(starts) else len(content)
             name_bytes = _attribute(match.group(1), b"table:name") or b""
-            name = html.unescape(name_bytes.decode("utf-8", "replace"))
+            name = _unescape(name_bytes.decode("utf-8", "replace"))
             scan = self._scan_ods_table(content, match.end(), end)
             if scan.beyond(self.limits):
                 # calamine parses every table of an .ods when it opens it, so one oversized
@@ -1075,7 +1075,21 @@ def _xml_text(raw: bytes) -> str:
     text = raw.decode("utf-8", "replace")
     if "<![CDATA[" in text:
         text = re.sub(r"<!\[CDATA\[(.*?)\]\]>", lambda m: m.group(1).replace("&", "&amp;"), text)
-    return html.unescape(text)
+    return _unescape(text)
+
+
+def _unescape(text: str) -> str:
+    """XML's five entities and character references (html.unescape is slow for the rest)."""
+    if "&" not in text:
+        return text
+    if "&#" in text:
+        return html.unescape(text)
+    for entity, char in _XML_ENTITIES:
+        text = text.replace(entity, char)
+    return text
+
+
+_XML_ENTITIES = (("&quot;", '"'), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 _ATTRIBUTE_VALUE = rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
@@ -1308,37 +1322,39 @@ def _ods_row_extent(body: bytes) -> tuple[int, list[_OdsFormula], int]:
     """Columns up to the last non-empty cell, the formulas, and the bytes that column
     repeats of non-empty cells add when expanded; C-speed counts per row.
 
-    calamine keeps a cell if it has a value or formula attribute (every such attribute name
-    says "value" or "formula") or content (a closing tag). The last of those bytes in the row
-    lies in or after the last cell calamine keeps, so the extent can only err on the large,
-    safe side.
+    ``body`` runs to the next row, so after a table's last row it also holds what follows
+    the rows (conditional formats, named ranges): only cell tags count. calamine keeps a
+    cell with content (not self-closing) or with a value or formula attribute (every such
+    attribute name says "value" or "formula"); the last cell is found walking back from
+    the end, which for LibreOffice is one step past the trailing run of empty cells.
     """
-    close = max(
-        body.rfind(b"</table:table-cell"),
-        body.rfind(b"</table:covered-table-cell"),
-        body.rfind(b"value"),
-        body.rfind(b"formula"),
-    )
     columns = 0
-    if close >= 0:
-        last = _ods_cell_at(body, close)
-        if last < 0:  # "value" before any cell: not LibreOffice's shape, count every cell
-            return max(1, _ods_spans(body)), [], len(body) * max(1, _ods_spans(body))
-        tag = _ODS_CELL.match(body, last)
-        span = _repeat(tag.group(1), b"table:number-columns-repeated") if tag else 1
-        columns = _ods_spans(body[:last]) + span
+    end, trailing = len(body), 0  # columns of the empty cells after the last filled one
+    while (cell := _ods_cell_at(body, end)) >= 0:
+        tag = _ODS_CELL.match(body, cell)
+        attributes = tag.group(1) if tag is not None else b""  # unparsable: count it
+        if tag is None or _ods_filled(attributes):
+            columns = _ods_spans(body) - trailing
+            break
+        trailing += _repeat(attributes, b"table:number-columns-repeated")
+        end = cell
     formulas = []
     position = scanned = 0  # columns before offset ``scanned``, counted once, left to right
     for match in _ODS_FORMULA.finditer(body):
         cell = _ods_cell_at(body, match.start())
         tag = _ODS_CELL.match(body, cell) if cell >= scanned else None
-        if tag is None:
+        if tag is None or match.start() >= tag.end():  # not an attribute of a cell tag
             continue
         position += _ods_spans(body[scanned:cell])
         scanned = cell
         raw = match.group(1) if match.group(1) is not None else match.group(2)
         formulas.append((position, _repeat(tag.group(1), b"table:number-columns-repeated"), raw))
     return columns, formulas, _ods_repeated_bytes(body)
+
+
+def _ods_filled(attributes: bytes) -> bool:
+    """Whether calamine keeps a cell with these attributes (erring towards yes)."""
+    return not attributes.endswith(b"/") or b"value" in attributes or b"formula" in attributes
 
 
 def _ods_repeated_bytes(body: bytes) -> int:
@@ -1350,11 +1366,7 @@ def _ods_repeated_bytes(body: bytes) -> int:
         if tag is None:
             continue
         attributes = tag.group(1)
-        if (
-            attributes.endswith(b"/")
-            and b"value" not in attributes
-            and b"formula" not in attributes
-        ):
+        if not _ods_filled(attributes):
             continue  # an empty run, as LibreOffice ends every row with
         following = [body.find(b"<table:table-cell", tag.end())]
         following.append(body.find(b"<table:covered-table-cell", tag.end()))
@@ -1373,9 +1385,7 @@ def _ods_row_may_hold_values(body: bytes) -> bool:
 
 
 def _ods_formula(raw: bytes) -> str:
-    text = raw.decode("utf-8", "replace")
-    if "&" in text:
-        text = html.unescape(text)
+    text = _unescape(raw.decode("utf-8", "replace"))
     namespace, colon, rest = text.partition(":")
     if colon and namespace.isalpha() and rest.startswith("="):
         return rest  # "of:=[.B2]*2" -> "=[.B2]*2"

@@ -48,5 +48,9 @@ class RosterError(LaddersheetError):
     """The roster cannot be used; the message lists every row that needs fixing."""
 
 
+class EmptyRosterError(RosterError):
+    """The roster has its header but no one in it (e.g. the master's untouched Roster sheet)."""
+
+
 class InputError(LaddersheetError):
     """A path or option given on the command line cannot be used."""

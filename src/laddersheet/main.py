@@ -92,7 +92,10 @@ def ingest(
             raise InputError(f"{path}: no such file or folder.")
     _refuse_overwriting_inputs(inputs, [p for p in (out, json_path, master_path) if p])
     master = _read_master_strict(master_path)
-    roster = read_roster(roster_path, master.ladder) if roster_path else None
+    if roster_path:
+        roster = read_roster(roster_path, master.ladder)
+    else:
+        roster = _master_roster(master_path, master.ladder)
     result = ingest_files(
         list(inputs),
         master.ladder,
@@ -112,6 +115,17 @@ def ingest(
         csv_dir.mkdir(parents=True, exist_ok=True)
         outputs.extend(write_csv(report, csv_dir))
     return IngestRun(report, result.issues, result.account.line(), outputs)
+
+
+def _master_roster(master_path: Path, ladder):
+    """The master's Roster sheet when HR filled it: it tells ingest who was not returned."""
+    from .errors import EmptyRosterError
+    from .roster import read_roster
+
+    try:
+        return read_roster(master_path, ladder)
+    except EmptyRosterError:
+        return None  # normal when the roster came as a file
 
 
 def _read_master_strict(path: Path):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .errors import InputError, RosterError
+from .errors import EmptyRosterError, InputError, RosterError
 from .ladder import Ladder
 from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec
 from .sheetio import UnreadableWorkbook, read_workbook
@@ -200,7 +200,7 @@ class _RosterChecker:
             first_row[employee.employee_id] = number
             employees.append(employee)
         if not employees and not self.problems:
-            raise RosterError(
+            raise EmptyRosterError(
                 f"{self.file_name}: the roster has a header row but no employees yet: add one row "
                 "per person to evaluate."
             )

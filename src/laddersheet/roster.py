@@ -130,9 +130,13 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _clean(text: str) -> str:
     """Trim and collapse every run of whitespace (including non-breaking spaces) to one space."""
-    return " ".join(text.split())
+    # control characters (pasted from other systems) are invalid in sheet names and XML
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def _header_key(text: str) -> str:

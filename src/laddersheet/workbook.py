@@ -24,7 +24,7 @@ from .errors import InputError
 EXCEL_MAX_CELL_TEXT = 32_767
 EXCEL_MAX_SHEET_NAME = 31
 EXCEL_MAX_LIST_VALIDATION = 255  # total characters of an inline list validation source
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 PALETTE = {

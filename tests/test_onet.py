@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import shutil
+import tempfile
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -17,7 +19,22 @@ from laddersheet.onet import OUTPUT_FILES, attribution_text, build_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "onet"
-TEXT_29_2 = FIXTURES / "text_29_2"
+
+
+def _materialise_text_fixture() -> Path:
+    """Our small fixtures in O*NET's 29.2 text layout, under the official file names.
+
+    They are stored as ``Name.fixture.txt`` so nobody mistakes them for raw release files
+    (which are never committed).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="onet-text-fixture-"))
+    atexit.register(shutil.rmtree, folder, True)
+    for source in (FIXTURES / "text_29_2").iterdir():
+        shutil.copy(source, folder / source.name.replace(".fixture.txt", ".txt"))
+    return folder
+
+
+TEXT_29_2 = _materialise_text_fixture()
 FAMILY_MAP = FIXTURES / "families.toml"
 # The raw releases sit next to the checkout: /work/main/../shared/onet-raw.
 RAW = REPO.parent / "shared" / "onet-raw"

@@ -133,16 +133,21 @@ def parse_score(value: object, formula: str | None, scale: Scale) -> ParsedScore
     Accepted: ``3``, ``3.0``, ``" 3 "``, ``"3"`` in quotes, ``3 - Proficient`` (any dash,
     colon or just a space between), ``Proficient`` (the label alone, any case).
     """
-    allowed = _allowed(scale)
     if formula:
         shown = _formula_text(formula)
         return _rejected(
             "formula-in-score",
             f"the Score cell holds a formula ({_short(shown)}); formulas are never evaluated. "
-            f"Type the score itself: {allowed}.",
+            f"Type the score itself: {_allowed(scale)}.",
         )
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ParsedScore(None, MISSING)
+    if value is None:
+        return _MISSING_SCORE
+    kind = type(value)
+    if kind is float or kind is int:  # the usual case first: a number typed in the cell
+        return _number(float(value), value, scale)
+    if isinstance(value, str) and not value.strip():
+        return _MISSING_SCORE
+    allowed = _allowed(scale)
     if isinstance(value, bool):
         return _rejected("score-invalid", f"found TRUE/FALSE ({_raw(value)}); allowed: {allowed}.")
     if isinstance(value, datetime | date | time | timedelta):
@@ -152,10 +157,10 @@ def parse_score(value: object, formula: str | None, scale: Scale) -> ParsedScore
             f"a date; allowed: {allowed}.",
         )
     if isinstance(value, int | float):
-        return _number(float(value), _raw(value), scale, allowed)
+        return _number(float(value), value, scale)
     text = " ".join(str(value).split()).strip(_QUOTES).strip()
     if _NUMBER.fullmatch(text):
-        return _number(float(text.replace(",", ".")), text, scale, allowed)
+        return _number(float(text.replace(",", ".")), text, scale)
     labels = {" ".join(p.label.split()).casefold(): p.value for p in scale.points}
     if text.casefold() in labels:
         return ParsedScore(labels[text.casefold()], ACCEPTED)
@@ -179,12 +184,23 @@ def parse_score(value: object, formula: str | None, scale: Scale) -> ParsedScore
     return _rejected("score-invalid", f"'{_short(text)}' is not a score; allowed: {allowed}.")
 
 
-def _number(number: float, shown: str, scale: Scale, allowed: str) -> ParsedScore:
+def _number(number: float, typed: object, scale: Scale) -> ParsedScore:
+    """``typed`` is the cell (a number) or the text the number was read from: the messages
+    show it as found."""
     if not math.isfinite(number) or number < scale.minimum or number > scale.maximum:
-        return _rejected("score-out-of-range", f"{shown} is off the scale; allowed: {allowed}.")
+        return _rejected(
+            "score-out-of-range",
+            f"{_raw(typed)} is off the scale; allowed: {_allowed(scale)}.",
+        )
     if not number.is_integer():
-        return _rejected("score-not-whole", f"{shown} is not a whole number; allowed: {allowed}.")
+        return _rejected(
+            "score-not-whole",
+            f"{_raw(typed)} is not a whole number; allowed: {_allowed(scale)}.",
+        )
     return ParsedScore(int(number), ACCEPTED)
+
+
+_MISSING_SCORE = ParsedScore(None, MISSING)
 
 
 def _rejected(code: str, message: str) -> ParsedScore:
@@ -217,7 +233,8 @@ def _raw(value: object) -> str:
 
 
 def _label_key(value: object) -> str:
-    return " ".join(_raw(value).split()).rstrip(":").casefold()
+    text = value if type(value) is str else _raw(value)
+    return " ".join(text.split()).rstrip(":").casefold()
 
 
 def collect_workbook_paths(paths: Sequence[Path], issues: IssueLog) -> list[Path]:
@@ -321,6 +338,7 @@ class _Reader:
         self.issues = issues
         self.digest = ladder.content_digest()
         self.rows = ScoringRowBuilder(ladder)
+        self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
         self.readings: list[_Reading] = []
 
     # --- one file -------------------------------------------------------------------------
@@ -509,6 +527,15 @@ class _Reader:
 
     # --- one sheet ------------------------------------------------------------------------
 
+    def expected_ids(self, employee: Employee) -> tuple[str, ...]:
+        """The competency ids of the employee's sheet, in order (the same for everyone with
+        the same family, track, level and target)."""
+        key = (employee.family_id, employee.track, employee.level, employee.target_level)
+        ids = self._expected.get(key)
+        if ids is None:
+            ids = self._expected[key] = tuple(r.competency_id for r in self.rows.rows(employee))
+        return ids
+
     def read_sheet(
         self, sheet: SheetData, header_row: int, employee: Employee, file: str
     ) -> _Reading:
@@ -526,7 +553,7 @@ class _Reader:
                 cell=cell_ref(header_row, id_col),
                 **where,
             )
-            for competency_id in (r.competency_id for r in self.rows.rows(employee)):
+            for competency_id in self.expected_ids(employee):
                 reading.by_competency[competency_id] = _missing(
                     employee, competency_id, file, sheet
                 )
@@ -540,30 +567,32 @@ class _Reader:
                 **where,
             )
         identified = bool(employee.employee_id)
-        expected = [r.competency_id for r in self.rows.rows(employee)]
+        expected = self.expected_ids(employee)
         expected_set = set(expected)
+        formulas, scale = sheet.formulas, self.scale
         for row_index in range(header_row + 1, len(sheet.rows)):
             row = sheet.rows[row_index]
             competency_id = " ".join(_raw(_at(row, id_col)).split())
-            formula = sheet.formulas.get((row_index, score_col))
-            parsed = parse_score(_at(row, score_col), formula, self.scale)
+            formula = formulas.get((row_index, score_col))
+            value = _at(row, score_col)
+            parsed = parse_score(value, formula, scale)
             cell = cell_ref(row_index, score_col)
+            evidence = _at(row, evidence_col)
             record = ScoreRecord(
                 employee_id=employee.employee_id,
                 competency_id=competency_id,
                 score=parsed.score,
                 status=parsed.status,
-                raw=_formula_text(formula) if formula else _raw(_at(row, score_col)),
-                evidence=_raw(_at(row, evidence_col)).strip(),
+                raw=_formula_text(formula) if formula else _raw(value),
+                evidence=evidence.strip() if type(evidence) is str else _raw(evidence).strip(),
                 file=file,
                 sheet=sheet.name,
                 cell=cell,
             )
             filled = parsed.status != MISSING
-            rejected = replace(record, status=REJECTED, score=None)
             if not identified:
                 if filled:  # the sheet-level error already says why
-                    reading.extra.append(rejected)
+                    reading.extra.append(_as_rejected(record))
                 continue
             if not competency_id:
                 if filled:
@@ -574,7 +603,7 @@ class _Reader:
                         cell=cell,
                         **where,
                     )
-                    reading.extra.append(rejected)
+                    reading.extra.append(_as_rejected(record))
                 continue  # a blank row a manager inserted, or a note
             if competency_id in reading.by_competency:
                 if filled:
@@ -586,7 +615,7 @@ class _Reader:
                         cell=cell,
                         **where,
                     )
-                    reading.extra.append(rejected)
+                    reading.extra.append(_as_rejected(record))
                 continue
             if competency_id not in expected_set and self.ladder.competency(competency_id) is None:
                 if filled:
@@ -597,7 +626,7 @@ class _Reader:
                         cell=cell,
                         **where,
                     )
-                    reading.extra.append(rejected)
+                    reading.extra.append(_as_rejected(record))
                 else:
                     self.issues.warning(
                         "unknown-competency",
@@ -708,7 +737,7 @@ class _Reader:
                         cell=new.cell,
                     )
                     extra.append(replace(new, status=REJECTED, score=None))
-        expected = [r.competency_id for r in self.rows.rows(first.employee)]
+        expected = self.expected_ids(first.employee)
         position = {c: i for i, c in enumerate(expected)}
         ordered = sorted(slots.values(), key=lambda r: position.get(r.competency_id, len(position)))
         return ordered + extra
@@ -753,20 +782,23 @@ def _parse_meta(sheet: SheetData) -> _Meta:
 
 
 def _table_header_row(sheet: SheetData) -> int | None:
-    wanted = _label_key(SCORING_ID_HEADER)
+    wanted = _ID_KEY
     for index, row in enumerate(sheet.rows):
-        if any(v is not None and _label_key(v) == wanted for v in row):
-            return index
+        for v in row:
+            if v is not None and _label_key(v) == wanted:
+                return index
     return None
 
 
 def _identity(sheet: SheetData, header_row: int) -> _Identity:
     """The header block above the table: each known label with the value right beside it."""
-    labels = {_label_key(label) for label in _HEADER_BLOCK_LABELS}
+    labels = _HEADER_BLOCK_KEYS
     fields: dict[str, str] = {}
     for row in sheet.rows[:header_row]:
         for col, value in enumerate(row):
-            key = _label_key(value) if value is not None else ""
+            if value is None:
+                continue
+            key = _label_key(value)
             if key in labels and key not in fields:
                 fields[key] = " ".join(_raw(_at(row, col + 1)).split())
     return _Identity(fields)
@@ -794,6 +826,10 @@ def _as_int(text: str) -> int | None:
         return None
 
 
+def _as_rejected(record: ScoreRecord) -> ScoreRecord:
+    return replace(record, status=REJECTED, score=None)
+
+
 def _reject_all(reading: _Reading) -> _Reading:
     """Scores of a file from another master version: kept for the record, never used."""
     slots = {
@@ -811,3 +847,5 @@ _HEADER_BLOCK_LABELS = (
     SCORING_LABEL_LEVEL,
     SCORING_LABEL_TARGET,
 )
+_HEADER_BLOCK_KEYS = frozenset(_label_key(label) for label in _HEADER_BLOCK_LABELS)
+_ID_KEY = _label_key(SCORING_ID_HEADER)

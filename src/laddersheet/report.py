@@ -525,21 +525,39 @@ class _ReportWriter:
         """Write rows under a header; returns the number written."""
         formats = formats or self.formats(columns)
         wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind == "wrap"]
+        # Characters a wrapped column shows on one line (as text_lines counts them): a row whose
+        # wrapped texts are all this short, without a line break, needs no height of its own.
+        one_line = [(col, max(1, int(width * 1.25) - 1)) for col, width in wrapped]
+        write_string, write_number, write_blank = (
+            sheet.write_string,
+            sheet.write_number,
+            sheet.write_blank,
+        )
         count = 0
         for count, values in enumerate(rows, start=1):
             row = first_row + count - 1
             for col, value in enumerate(values):
                 # the common cases inline (tens of thousands of rows); the rest via the toolkit
-                if value is None or value == "":
-                    sheet.write_blank(row, col, None, formats[col])
-                elif type(value) is str and len(value) <= EXCEL_MAX_CELL_TEXT:
-                    sheet.write_string(row, col, value, formats[col])
-                elif type(value) is int or type(value) is float:
-                    sheet.write_number(row, col, value, formats[col])
-                elif isinstance(value, str):
-                    write_text(sheet, row, col, value, formats[col])
+                kind = type(value)
+                if kind is str:
+                    if not value:
+                        write_blank(row, col, None, formats[col])
+                    elif len(value) <= EXCEL_MAX_CELL_TEXT:
+                        write_string(row, col, value, formats[col])
+                    else:
+                        write_text(sheet, row, col, value, formats[col])
+                elif kind is int or kind is float:
+                    write_number(row, col, value, formats[col])
+                elif value is None:
+                    write_blank(row, col, None, formats[col])
                 else:
                     write_value(sheet, row, col, value, formats[col])
+            for col, fit in one_line:
+                text = values[col]
+                if text and not (type(text) is str and len(text) <= fit and "\n" not in text):
+                    break
+            else:
+                continue  # every wrapped text fits one line: the default height
             height = row_height((values[col], width) for col, width in wrapped)
             if height:  # explicit: neither Excel nor LibreOffice grows wrapped rows on open
                 sheet.set_row(row, min(_MAX_ROW_HEIGHT, height))

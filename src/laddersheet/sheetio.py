@@ -36,7 +36,7 @@ import struct
 import zipfile
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -99,7 +99,8 @@ class SheetData:
     rows: list[list[object]]
     # (row0, col0) -> formula text with a leading "=" as typed: "=B2*2" (xlsx, shared formulas
     # expanded to each cell) or "=[.B2]*2" (ods, OpenFormula). Values above are cached results.
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    # A read-only mapping; the text of the usual plain formulas is decoded only when asked for.
+    formulas: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,7 @@ class _SheetScan:
 
     rows: int = 0  # furthest row holding a value, 1-based (0: none)
     columns: int = 0  # furthest column holding a value, 1-based (0: none)
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], str] | _PlainFormulas = field(default_factory=dict)
     formula_count: int = 0  # including those not recorded beyond max_formulas
     exact: bool = True  # rows/columns known before reading (else counted while reading)
 
@@ -726,12 +727,18 @@ class _Door:
         found = _PLAIN_FORMULA_CELL.findall(content)
         if len(found) != len(_FORMULA_TAG.findall(content)):  # <f t="shared" ...>, <f/>, ...
             return False
-        formulas = {
-            position: "=" + (_xml_text(raw) if b"&" in raw else raw.decode("utf-8", "replace"))
-            for letters, digits, raw in found
-            if (position := _letters_digits(letters, digits)) is not None
-        }
-        self._record_formulas(scan, formulas)
+        # Each reference is canonical (what the pattern allows), so it names its cell exactly;
+        # a repeated reference keeps its last formula, as a dict by position would.
+        raw = dict(found)
+        scan.formula_count += len(raw)
+        room = max(self.limits.max_formulas - self.formulas_recorded, 0)
+        if len(raw) > room:
+            raw = dict(list(raw.items())[:room])
+        if scan.formulas:  # not the case for a fresh scan; kept exact all the same
+            scan.formulas.update(_PlainFormulas(raw))
+        else:
+            scan.formulas = _PlainFormulas(raw)
+        self.formulas_recorded += len(raw)
         return True
 
     def _collect_formulas(self, content: bytes, owner: _Owner, scan: _SheetScan) -> None:
@@ -1132,12 +1139,13 @@ _PREFIXED_C = re.compile(rb":c[\s/>]")
 _SHARED_STRING_PLAIN = re.compile(rb"<si[\s/>]")
 _SHARED_STRING_ANY = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 _PLAIN_VALUE = re.compile(rb"<v>([0-9]+)</v>")
-_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"[^>]*>\s*<f>([^<]*)</f>')
+# Only canonical references (upper-case letters, no leading zero): anything else makes the
+# formula count disagree and the general path (which parses references like calamine) take over.
+_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[1-9][0-9]*)"[^>]*>\s*<f>([^<]*)</f>')
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _BLANK_AS_NONE: dict[object, object] = {"": None}
 _UTF8_NAMES_FLAG = 0x800
 _DOS_DATE_1980 = (1 << 5) | 1  # 1980-01-01: the date is not information worth keeping
-_COLUMN_INDEX: dict[bytes, int] = {}
 _FORMULA_PLAIN = re.compile(rb"<f(?=[\s/>])" + _ATTRS + rb">")
 _FORMULA_ANY = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s/>])" + _ATTRS + rb">")
 _FORMULA_END = re.compile(rb"</(?:[\w.-]+:)?f\s*>")
@@ -1250,16 +1258,63 @@ def _walk_cells(
     return starts, positions, max_row, max_column
 
 
-def _letters_digits(letters: bytes, digits: bytes) -> tuple[int, int] | None:
-    """(row0, col0) of a reference split by a regex into b"G" and b"12"."""
-    column = _COLUMN_INDEX.get(letters)
-    if column is None:
-        parsed = _parse_ref(letters + b"1")
-        if parsed is None or parsed[1] is None:
-            return None
-        column = _COLUMN_INDEX.setdefault(letters, parsed[1])
-    row = int(digits) - 1
-    return (row, column) if row >= 0 else None
+class _PlainFormulas(Mapping[tuple[int, int], str]):
+    """The plain formulas of one sheet: canonical reference -> raw XML text, as found.
+
+    Positions and text are worked out only for what is asked for: a reader wants the formulas
+    of a few cells (ingest: the Score column), while every sheet of a returned workbook holds
+    formulas. Iteration, ``len`` and equality behave as the dict by position would.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[bytes, bytes]):
+        self._raw = raw
+
+    def __getitem__(self, key: tuple[int, int]) -> str:
+        raw = self._raw.get(_canonical_ref(key))
+        if raw is None:
+            raise KeyError(key)
+        return _plain_formula_text(raw)
+
+    def get(self, key: object, default: str | None = None) -> str | None:  # type: ignore[override]
+        raw = self._raw.get(_canonical_ref(key))
+        return default if raw is None else _plain_formula_text(raw)
+
+    def __contains__(self, key: object) -> bool:
+        return _canonical_ref(key) in self._raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for ref in self._raw:
+            position = _parse_ref(ref)
+            if position is not None and position[1] is not None:  # always, for these refs
+                yield position[0], position[1]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+def _canonical_ref(key: object) -> bytes:
+    """b"H19" for (18, 7); b"" (in no sheet) for anything that is not a cell position."""
+    if type(key) is not tuple or len(key) != 2:
+        return b""
+    row, column = key
+    if not (isinstance(row, int) and isinstance(column, int)) or row < 0 or column < 0:
+        return b""
+    letters = _COLUMN_LETTERS.get(column)
+    if letters is None:
+        letters = _COLUMN_LETTERS.setdefault(column, col_letter(column).encode())
+    return letters + b"%d" % (row + 1)
+
+
+_COLUMN_LETTERS: dict[int, bytes] = {}
+
+
+def _plain_formula_text(raw: bytes) -> str:
+    return "=" + (_xml_text(raw) if b"&" in raw else raw.decode("utf-8", "replace"))
 
 
 def _owner_from_ref(content: bytes, offset: int) -> tuple[int, int] | None:

@@ -192,6 +192,10 @@ def test_inputs_are_never_modified_and_output_cannot_be_an_input(returned, tmp_p
     target = sorted(returned["good"].glob("*.xlsx"))[0]
     with pytest.raises(InputError, match=r"the output would be written inside the input"):
         ingest([target], returned["master"], target)
+    master_bytes = returned["master"].read_bytes()
+    with pytest.raises(InputError, match=r"the output would be written inside the input"):
+        ingest([returned["good"]], returned["master"], returned["master"])
+    assert returned["master"].read_bytes() == master_bytes
 
 
 def test_rerun_gives_the_same_report(returned, tmp_path):

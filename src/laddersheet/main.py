@@ -90,7 +90,7 @@ def ingest(
     for path in inputs:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder.")
-    _refuse_overwriting_inputs(inputs, [p for p in (out, json_path, master_path) if p])
+    _refuse_overwriting_inputs([*inputs, master_path], [p for p in (out, json_path) if p])
     master = _read_master_strict(master_path)
     if roster_path:
         roster = read_roster(roster_path, master.ladder)
@@ -150,15 +150,13 @@ def _require_file(path: Path, what: str) -> None:
 
 
 def _refuse_overwriting_inputs(inputs: Sequence[Path], outputs: Sequence[Path]) -> None:
-    """An output inside an input folder, or equal to an input file, would be read or destroyed."""
+    """An output equal to an input, or inside an input folder, would destroy or be read back."""
     resolved_inputs = [p.resolve() for p in inputs]
-    for output in outputs[:-1]:  # the last one is the master: an input too
+    for output in outputs:
         target = output.resolve()
         for source in resolved_inputs:
             if target == source or (source.is_dir() and source in target.parents):
                 raise InputError(
                     f"{output}: the output would be written inside the input {source}; "
-                    "choose an output path outside the folders being read."
+                    "choose an output path outside the files and folders being read."
                 )
-        if target == outputs[-1].resolve():
-            raise InputError(f"{output}: the output path is the master workbook itself.")

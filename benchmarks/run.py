@@ -72,18 +72,6 @@ LINEAR_GROWTH = 1.3  # per-employee cost may rise at most this much from one siz
 # machine the two agree (the table shows both).
 VERDICT = "cpu"
 
-ROSTER_COLUMNS = (
-    "employee_id",
-    "name",
-    "email",
-    "manager_id",
-    "manager_name",
-    "family_id",
-    "track",
-    "level",
-    "target_level",
-)
-
 # Modules each laddersheet step needs, imported before the clock starts (their import is a
 # fixed cost the baseline's libraries do not pay inside the clock either).
 STEP_MODULES = {
@@ -481,6 +469,8 @@ def make_roster(size: int, families: list[str], seed: int) -> list[dict[str, str
 
 
 def write_roster(rows: list[dict[str, str]], path: Path) -> None:
+    from laddersheet.roster import ROSTER_COLUMNS
+
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
         writer.writeheader()

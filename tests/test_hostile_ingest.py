@@ -116,14 +116,21 @@ def test_entity_expansion_never_reads_the_sentinel(returned, tmp_path):
     assert "TOP-SECRET-SENTINEL" not in (tmp_path / "out" / "gaps.json").read_text()
 
 
-def test_formula_in_score_is_reported_never_evaluated(returned, tmp_path):
+def first_score_table(returned, tmp_path: Path, column: str):
+    """A copy of the good returns and, in its first file, the first employee sheet's table:
+    (folder, path, book, sheet, header row, column index of ``column``)."""
     folder = tmp_path / "in"
     shutil.copytree(returned["good"], folder)
     path = sorted(folder.glob("*.xlsx"))[0]
     book = openpyxl.load_workbook(path)
     sheet = next(s for s in book.worksheets if s.sheet_state == "visible" and s.title != "Cover")
     header = next(r for r in range(1, 40) if sheet.cell(r, 1).value == "Competency ID")
-    score_col = next(c for c in range(1, 20) if sheet.cell(header, c).value == "Score")
+    col = next(c for c in range(1, 20) if sheet.cell(header, c).value == column)
+    return folder, path, book, sheet, header, col
+
+
+def test_formula_in_score_is_reported_never_evaluated(returned, tmp_path):
+    folder, path, book, sheet, header, score_col = first_score_table(returned, tmp_path, "Score")
     formulas = ["=5", "=A1", '=WEBSERVICE("http://example.invalid")']
     cells = []
     for offset, formula in enumerate(formulas, start=1):
@@ -138,13 +145,9 @@ def test_formula_in_score_is_reported_never_evaluated(returned, tmp_path):
 
 
 def test_long_evidence_is_cut_in_the_workbook_and_whole_in_json(returned, tmp_path):
-    folder = tmp_path / "in"
-    shutil.copytree(returned["good"], folder)
-    path = sorted(folder.glob("*.xlsx"))[0]
-    book = openpyxl.load_workbook(path)
-    sheet = next(s for s in book.worksheets if s.sheet_state == "visible" and s.title != "Cover")
-    header = next(r for r in range(1, 40) if sheet.cell(r, 1).value == "Competency ID")
-    evidence_col = next(c for c in range(1, 20) if sheet.cell(header, c).value == "Evidence")
+    folder, path, book, sheet, header, evidence_col = first_score_table(
+        returned, tmp_path, "Evidence"
+    )
     long_text = "Evidence " + "x" * 6000 + " END"
     sheet.cell(header + 1, evidence_col).value = long_text
     injected = sheet.cell(header + 2, evidence_col)

@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, WorkbookError
 from .issues import IssueLog
+
+if TYPE_CHECKING:  # stages are imported lazily so `--help` stays fast
+    from .gaps import GapReport
+    from .ladder import Ladder
+    from .master import MasterRead
+    from .roster import Employee
 
 Progress = Callable[[Path], None]
 
@@ -59,7 +66,7 @@ def make_sheets(
 
 @dataclass
 class IngestRun:
-    report: object  # gaps.GapReport
+    report: GapReport
     issues: IssueLog
     account_line: str
     outputs: list[Path] = field(default_factory=list)
@@ -117,7 +124,7 @@ def ingest(
     return IngestRun(report, result.issues, result.account.line(), outputs)
 
 
-def _master_roster(master_path: Path, ladder):
+def _master_roster(master_path: Path, ladder: Ladder) -> list[Employee] | None:
     """The master's Roster sheet when HR filled it: it tells ingest who was not returned."""
     from .errors import EmptyRosterError
     from .roster import read_roster
@@ -128,7 +135,7 @@ def _master_roster(master_path: Path, ladder):
         return None  # normal when the roster came as a file
 
 
-def _read_master_strict(path: Path):
+def _read_master_strict(path: Path) -> MasterRead:
     """Read the master; refuse to go on when HR's edits left errors in it."""
     from .master import read_master
 

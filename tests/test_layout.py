@@ -53,6 +53,7 @@ def test_expectations_have_the_documented_columns() -> None:
         "domain",
         "expected",
         "statement",
+        "evidence",
         "onet_element_id",
         "onet_im",
         "onet_lv",

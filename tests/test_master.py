@@ -144,6 +144,7 @@ def test_sheets_in_order_with_hidden_helpers(master: Path) -> None:
         "Settings",
         "Levels",
         "Families",
+        "Family levels",
         "Expectations",
         "Competencies",
         "Development actions",
@@ -168,7 +169,7 @@ def test_expectations_sheet_is_a_clean_machine_table(master: Path) -> None:
     assert sheet.freeze_panes == "F2"
     assert list(sheet.tables) == ["tbl_expectations"]
     assert book.defined_names[layout.NAME_EXPECTATIONS].attr_text == (
-        f"'Expectations'!$A$1:$L${sheet.max_row}"
+        f"'Expectations'!$A$1:$N${sheet.max_row}"
     )
     (expected,) = [
         dv for dv in sheet.data_validations.dataValidation if COLUMN["expected"] in str(dv.sqref)
@@ -239,13 +240,13 @@ def test_family_sheets_get_valid_unique_names(ladder: Ladder, tmp_path: Path) ->
     ]
     odd = dataclasses.replace(ladder, families=families, expectations=tuple(rows))
     book = openpyxl.load_workbook(write_master(odd, tmp_path / "m.xlsx"))
-    names = book.sheetnames[8:11]
+    names = book.sheetnames[9:12]
     assert names == [
         "Research & Development- Platfor",
         "Research & Development- Pla (2)",
         "Roster (2)",
     ]
-    links = [c.hyperlink.location for c in book[layout.FAMILIES_SHEET]["G"][1:]]
+    links = [c.hyperlink.location for c in book[layout.FAMILIES_SHEET]["H"][1:]]
     assert links == [f"'{name}'!A1" for name in names]
     assert read_master(tmp_path / "m.xlsx").ladder.families == families
 
@@ -271,7 +272,7 @@ def assert_pages_planned(sheet) -> None:
     for last_row in breaks:
         # Headings: track and domain bands (text in A only) and the scope row.
         heading = sheet.cell(last_row, 2).value is None or (
-            first_column[last_row - 1] == "Scope and autonomy"
+            first_column[last_row - 1] in ("Scope and autonomy", "What the level is, and its scope")
         )
         assert not heading, f"{sheet.title}: page ends on heading row {last_row}"
 
@@ -554,22 +555,22 @@ FAMILIES, COMPETENCIES, ACTIONS = (
             id="duplicate-competency",
         ),
         pytest.param(
-            append_to(ACTIONS, "ghost", "", "L1-L2", "L1, L2", "Haunt."),
-            [["warning", "action-unknown-competency", ACTIONS, "A29"]],
+            append_to(ACTIONS, "", "ghost", "", "L1-L2", "L1, L2", "Haunt."),
+            [["warning", "action-unknown-competency", ACTIONS, "B29"]],
             id="action-unknown-competency",
         ),
         pytest.param(
-            append_to(ACTIONS, "comp-1", "", "L9", "L9", "Go up."),
-            [["warning", "action-unknown-level", ACTIONS, "D29"]],
+            append_to(ACTIONS, "", "comp-1", "", "L9", "L9", "Go up."),
+            [["warning", "action-unknown-level", ACTIONS, "E29"]],
             id="action-unknown-level",
         ),
         pytest.param(
-            set_in(ACTIONS, "E2", None),
-            [["warning", "action-empty", ACTIONS, "E2"]],
+            set_in(ACTIONS, "F2", None),
+            [["warning", "action-empty", ACTIONS, "F2"]],
             id="action-empty",
         ),
         pytest.param(
-            set_in(ACTIONS, "E1", None),
+            set_in(ACTIONS, "F1", None),
             [["error", "headers-missing", ACTIONS, ""]],
             id="headers-missing",
         ),
@@ -842,4 +843,104 @@ def test_full_ladder_round_trip(full_ladder: Ladder, tmp_path: Path) -> None:
     assert len(book.sheetnames) == len(set(n.casefold() for n in book.sheetnames))
     assert all(len(n) <= EXCEL_MAX_SHEET_NAME for n in book.sheetnames)
     for family in full_ladder.families[:3]:
-        assert_pages_planned(book[book.sheetnames[8 + full_ladder.families.index(family)]])
+        assert_pages_planned(book[book.sheetnames[9 + full_ladder.families.index(family)]])
+
+
+# --- edits on the family ladder sheets ------------------------------------------------------
+
+LADDER_EDIT_KEY = ("family_1", "IC", "L3", "comp-2")
+
+
+def ladder_cell(book: openpyxl.Workbook, ladder: Ladder, key: tuple[str, str, str, str]):
+    """The family ladder sheet's cell showing ``key``'s expectation."""
+    row = ladder.expectation(*key)
+    sheet = book[ladder.family(key[0]).name]
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and row.statement in cell.value:
+                return cell
+    raise AssertionError(f"no ladder cell for {key}")
+
+
+def edit_ladder_cell(ladder: Ladder, key, expected: object, statement: str):
+    def edit(book: openpyxl.Workbook) -> None:
+        cell = ladder_cell(book, ladder, key)
+        scale = ladder.settings.scale
+        label = scale.label(expected) if expected in scale.values else ""
+        cell.value = f"{key[2]} · {expected} {label}\n{statement}"
+
+    return edit
+
+
+def test_an_edit_on_the_ladder_sheet_is_read_back(
+    master: Path, ladder: Ladder, tmp_path: Path
+) -> None:
+    path = edited_copy(
+        master, tmp_path, edit_ladder_cell(ladder, LADDER_EDIT_KEY, 4, "Edited here.")
+    )
+    result = read_master(path)
+    row = result.ladder.expectation(*LADDER_EDIT_KEY)
+    assert (row.expected, row.statement) == (4, "Edited here.")
+    cell = ladder_cell(openpyxl.load_workbook(master), ladder, LADDER_EDIT_KEY).coordinate
+    assert result.issues.flatten() == [
+        ["info", "ladder-sheet-edited", "Function 1", cell],
+        EDITED,
+    ]
+    others = [e for e in result.ladder.expectations if e != row]
+    assert others == [e for e in ladder.expectations if e != ladder.expectation(*LADDER_EDIT_KEY)]
+
+
+def test_different_edits_in_both_places_name_both_cells(
+    master: Path, ladder: Ladder, tmp_path: Path
+) -> None:
+    def edit(book: openpyxl.Workbook) -> None:
+        edit_ladder_cell(ladder, LADDER_EDIT_KEY, 5, "Edited on the ladder sheet.")(book)
+        set_cell(LADDER_EDIT_KEY, "statement", "Edited on Expectations.")(book)
+
+    result = read_master(edited_copy(master, tmp_path, edit))
+    row = result.ladder.expectation(*LADDER_EDIT_KEY)
+    assert row.statement == "Edited on Expectations."  # kept until HR makes them agree
+    (problem,) = [i for i in result.issues if i.code == "edits-disagree"]
+    cell = ladder_cell(openpyxl.load_workbook(master), ladder, LADDER_EDIT_KEY).coordinate
+    assert problem.severity == "error" and problem.sheet == EXPECTATIONS
+    assert (
+        f"Function 1!{cell}" in problem.message and "Edited on the ladder sheet" in problem.message
+    )
+
+
+def test_an_edit_on_the_expectations_sheet_still_wins_quietly(
+    master: Path, ladder: Ladder, tmp_path: Path
+) -> None:
+    path = edited_copy(master, tmp_path, set_cell(LADDER_EDIT_KEY, "statement", "Typed here."))
+    result = read_master(path)
+    assert result.ladder.expectation(*LADDER_EDIT_KEY).statement == "Typed here."
+    assert result.issues.flatten() == [EDITED]
+
+
+def test_a_ladder_sheet_score_off_the_scale_is_reported(
+    master: Path, ladder: Ladder, tmp_path: Path
+) -> None:
+    path = edited_copy(master, tmp_path, edit_ladder_cell(ladder, LADDER_EDIT_KEY, 9, "Too high."))
+    result = read_master(path)
+    assert result.ladder.expectation(*LADDER_EDIT_KEY) == ladder.expectation(*LADDER_EDIT_KEY)
+    cell = ladder_cell(openpyxl.load_workbook(master), ladder, LADDER_EDIT_KEY).coordinate
+    assert ["error", "expected-out-of-range", "Function 1", cell] in result.issues.flatten()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_ladder_sheet_edit_survives_a_libreoffice_save(
+    master: Path, ladder: Ladder, tmp_path: Path, fmt: str
+) -> None:
+    profile = Path(f"/tmp/lo-profile-{uuid.uuid4().hex}")
+    edited = edited_copy(
+        master, tmp_path, edit_ladder_cell(ladder, LADDER_EDIT_KEY, 4, "Saved by LibreOffice.")
+    )
+    try:
+        saved = soffice(edited, fmt, tmp_path / fmt, profile)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    result = read_master(saved)
+    row = result.ladder.expectation(*LADDER_EDIT_KEY)
+    assert (row.expected, row.statement) == (4, "Saved by LibreOffice.")
+    assert [i.code for i in result.issues] == ["ladder-sheet-edited", "content-edited"]

@@ -251,8 +251,14 @@ def test_workbook_views_hold_the_engines_figures(report, workbook_path):
     gaps = book["Gaps"]
     assert gaps.max_row == 4 + sum(len(e.competencies) for e in report.employees)
     heatmap = book["Heatmap"]
-    assert heatmap["A5"].value == "Function 1"
-    assert heatmap["A6"].value == "Function 2"
+    column = [heatmap.cell(r, 1).value for r in range(1, heatmap.max_row + 1)]
+    families = [f.label for f in report.families]
+    assert families == ["Function 1", "Function 2"]
+    first, second = column.index("Function 1"), column.index("Function 2")
+    cells = [c for c in report.competencies if c.family_id == report.families[0].key]
+    assert column[first + 1 : second] == [c.competency for c in cells]
+    gaps = [heatmap.cell(first + 2 + n, 6).value for n in range(len(cells))]
+    assert gaps == [c.mean_gap_next for c in cells]
     rules = [r for cf in heatmap.conditional_formatting for r in cf.rules]
     assert any(r.type == "colorScale" for r in rules)
     teams = book["Teams"]

@@ -5,6 +5,7 @@ import pytest
 
 from laddersheet.layout import (
     META_SHEET,
+    SCHEMA_VERSION,
     SCORING_COVER_SHEET,
     SCORING_HEADERS,
     SCORING_META_EMPLOYEE_HEADERS,
@@ -228,7 +229,7 @@ def test_meta_binds_file_to_master_and_sheets_to_people(book, ladder):
     rows = [r for r in book[META_SHEET].iter_rows(values_only=True) if any(r)]
     values = {r[0]: r[1] for r in rows[: rows.index(SCORING_META_EMPLOYEE_HEADERS)]}
     assert values["kind"] == "scoring"
-    assert values["schema_version"] == "1"
+    assert values["schema_version"] == str(SCHEMA_VERSION)
     assert values["content_digest"] == ladder.content_digest()
     assert (values["manager_id"], values["manager_name"]) == ("H1", "Hana Head")
     table_rows = rows[rows.index(SCORING_META_EMPLOYEE_HEADERS) + 1 :]

@@ -187,6 +187,57 @@ def onet_build(sources: tuple[Path, ...], out: Path, family_map: Path | None) ->
     click.echo(str(summary))
 
 
+@cli.group(cls=_Group)
+def content() -> None:
+    """Check the ladder's words: one content file per job family (docs/content-format.md).
+
+    \b
+    Example:
+      laddersheet content lint
+    """
+
+
+@content.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A content folder (families/*.toml, people_leadership.toml). Default: the built-in one.",
+)
+def content_lint(files: tuple[Path, ...], folder: Path | None) -> None:
+    """Check the content files (all, or FILES against all the others); exit 1 on any problem.
+
+    \b
+    Example:
+      laddersheet content lint src/laddersheet/data/content/families/sales.toml
+    """
+    from .main import lint_content
+
+    issues = lint_content(folder, only=files)
+    for issue in issues.sorted():
+        colour = "red" if issue.severity is Severity.ERROR else "yellow"
+        click.secho(str(issue), fg=colour)
+    problems = [i for i in issues if i.severity is not Severity.INFO]
+    click.echo(f"{len(problems)} problems")
+    if problems:
+        sys.exit(EXIT_DATA_ISSUES)
+
+
+@content.command("anchors")
+@click.argument("family_id")
+def content_anchors(family_id: str) -> None:
+    """Show the O*NET elements a family's content may anchor on, with importance and level.
+
+    \b
+    Example:
+      laddersheet content anchors customer_success
+    """
+    from .catalog import load_catalog
+    from .lint import anchor_report
+
+    click.echo(anchor_report(load_catalog(), family_id))
+
+
 @cli.command()
 @click.option(
     "--settings",

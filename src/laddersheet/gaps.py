@@ -26,7 +26,7 @@ Formulas (score s, expectation at the current level E_now, at the target level E
   competency meets the target level. For a domain group, on that domain's competencies only.
 * priorities = the ``PRIORITY_COUNT`` (3) competencies with the largest gap_next > 0, ties
   broken by importance (higher first), then competency name; each with
-  ``ladder.action_for(competency_id, target_level)`` and the manager's evidence.
+  ``ladder.action_for(competency_id, target_level, family_id)`` and the manager's evidence.
 * group means (company, team = manager, family, domain, family × competency) are means over
   rows: score over scored rows, gap_now / gap_next over rows where they are defined.
   ``distribution`` counts scores per scale point.
@@ -483,7 +483,11 @@ class _EmployeeBuilder:
         )
         priorities = []
         for row in ranked[:PRIORITY_COUNT]:
-            action = self.ladder.action_for(row.competency_id, target) if target else None
+            action = (
+                self.ladder.action_for(row.competency_id, target, employee.family_id)
+                if target
+                else None
+            )
             priorities.append(
                 Priority(
                     competency_id=row.competency_id,

@@ -7,6 +7,7 @@ Expectations sheet stores and what laddersheet reads back after HR edits, so eve
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -16,11 +17,29 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from . import statements
-from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Settings, check_family_ids
+from . import expected, statements
+from .content import (
+    CONTENT_BANDS,
+    CONTENT_LEVELS,
+    PEOPLE_LEADERSHIP,
+    CompetencyText,
+    FamilyContent,
+    Library,
+    load_library,
+)
+from .layout import LIST_SEPARATOR
+from .settings import (
+    TRACK_IC,
+    TRACK_MANAGER,
+    LevelSpec,
+    Settings,
+    check_family_ids,
+    default_settings,
+)
 
 if TYPE_CHECKING:
     from .catalog import Catalog, Task
+    from .catalog import Family as CatalogFamily
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +48,9 @@ class Competency:
     name: str
     domain: str  # e.g. "Craft & technical"
     description: str
-    onet_element_id: str  # "" for a competency HR added by hand
-    category: str  # skill | knowledge | work_style | work_activity | people_leadership | custom
+    onet_element_id: str  # the O*NET element ids it draws on, ", "-separated; "" when HR added it
+    category: str  # curated | people_leadership | custom | (drafts) an O*NET category
+    family_id: str = ""  # the family whose content defines it; "" when shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +68,7 @@ class Expectation:
     onet_element_id: str = ""
     onet_im: float | None = None  # O*NET importance (1-5) the competency was chosen by
     onet_lv: float | None = None  # O*NET level (0-7) of the family's occupation
+    evidence: str = ""  # examples a manager can point at, one per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,7 @@ class DevelopmentAction:
     band: str  # a readable name for the levels, e.g. "L1-L2"
     levels: tuple[str, ...]  # the level codes whose gaps this action closes (the target levels)
     action: str
+    family_id: str = ""  # "" = for every family (the shared people-leadership core, drafts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +88,10 @@ class LadderFamily:
     description: str
     ic_codes: tuple[str, ...] = ()
     manager_codes: tuple[str, ...] = ()
+    titles: dict[str, str] = field(default_factory=dict)  # level code -> the field's own title
+    summaries: dict[str, str] = field(default_factory=dict)  # level code -> one-line summary
+    scopes: dict[str, str] = field(default_factory=dict)  # level code -> scope in its own terms
+    curated: bool = False  # False: a draft chosen from O*NET, to be rewritten by HR
 
 
 @dataclass(frozen=True)
@@ -121,18 +147,25 @@ class Ladder:
                 seen.setdefault(row.competency_id, None)
         return list(seen)
 
-    def action_for(self, competency_id: str, target_level: str) -> DevelopmentAction | None:
+    def action_for(
+        self, competency_id: str, target_level: str, family_id: str = ""
+    ) -> DevelopmentAction | None:
+        """The family's own action for a competency and target level, else a shared one."""
+        shared = None
         for action in self.actions:
             if action.competency_id == competency_id and target_level in action.levels:
-                return action
-        return None
+                if action.family_id == family_id:
+                    return action
+                if not action.family_id and shared is None:
+                    shared = action
+        return shared
 
     def title(self, family_id: str, level: str) -> str:
         family = self.family(family_id)
         spec = self.settings.level(level)
         if family is None or spec is None:
             return ""
-        return spec.title_for(family.title_noun, family.name)
+        return family.titles.get(level) or spec.title_for(family.title_noun, family.name)
 
     def level_spec(self, level: str) -> LevelSpec | None:
         return self.settings.level(level)
@@ -208,59 +241,342 @@ class _CatalogStats:
     verbs: frozenset[str]  # words O*NET tasks start with: the verb lexicon for rewriting
 
 
-def build_ladder(settings: Settings, catalog: Catalog) -> Ladder:
-    """The ladder for every family the settings ask for, from the O*NET catalog.
+def build_ladder(settings: Settings, catalog: Catalog, library: Library | None = None) -> Ladder:
+    """The ladder for every family the settings ask for.
 
-    Deterministic: the same settings and catalog always give an identical ``Ladder``.
+    A family with a curated content file (``data/content/families/``) takes its words from it
+    and its order and expected scores from O*NET; a family without one is drafted from O*NET by
+    the older generator. Every manager track gets the shared people-leadership core.
+    Deterministic: the same settings, catalog and content always give an identical ``Ladder``.
     """
+    library = library if library is not None else load_library()
     check_family_ids(settings, list(catalog.families))
     family_ids = settings.families if settings.families is not None else tuple(catalog.families)
-    stats = _catalog_stats(catalog)
+    stats: _CatalogStats | None = None
     families: list[LadderFamily] = []
     expectations: list[Expectation] = []
-    track_members: dict[str, set[str]] = {TRACK_IC: set(), TRACK_MANAGER: set()}
+    competencies: dict[str, Competency] = {}
+    actions: list[DevelopmentAction] = []
+    drafted: dict[str, set[str]] = {TRACK_IC: set(), TRACK_MANAGER: set()}
     for family_id in dict.fromkeys(family_ids):
         source = catalog.families[family_id]
-        family = LadderFamily(
-            family_id=family_id,
-            name=source.name,
-            title_noun=settings.title_nouns.get(family_id, source.title_noun),
-            description=source.description,
-            ic_codes=source.ic_codes,
-            manager_codes=source.manager_codes,
-        )
+        content = library.families.get(family_id)
+        curated = _Curated(settings, catalog, source, content, library.people)
+        family = curated.family()
         families.append(family)
-        builder = _FamilyBuilder(settings, catalog, stats, family)
-        ic_rows = builder.track_rows(TRACK_IC, branch_values={})
-        expectations.extend(ic_rows)
-        branch = {r.competency_id: r.expected for r in ic_rows if r.level == settings.branch_level}
-        expectations.extend(builder.track_rows(TRACK_MANAGER, branch_values=branch))
-    for row in expectations:
-        track_members[row.track].add(row.competency_id)
-    used = track_members[TRACK_IC] | track_members[TRACK_MANAGER]
-    competencies = tuple(
-        Competency(
-            competency_id=d.competency_id,
-            name=d.name,
-            domain=d.domain,
-            description=d.description,
-            onet_element_id=d.element_id,
-            category="people_leadership"
-            if d.people_leadership
-            else catalog.elements[d.element_id].category,
-        )
-        for d in statements.LIBRARY
-        if d.competency_id in used
-    )
+        if content is not None:
+            rows = curated.rows(TRACK_IC) + curated.rows(TRACK_MANAGER)
+            actions.extend(curated.actions())
+        else:
+            stats = stats or _catalog_stats(catalog)
+            builder = _FamilyBuilder(settings, catalog, stats, family)
+            ic_rows = builder.track_rows(TRACK_IC, branch_values={})
+            branch = {
+                r.competency_id: r.expected for r in ic_rows if r.level == settings.branch_level
+            }
+            rows = ic_rows + curated.rows(TRACK_MANAGER, people_only=True)
+            rows += builder.track_rows(TRACK_MANAGER, branch_values=branch)
+            rows = curated.reshape(rows)
+            for row in rows:
+                if not curated.is_people(row.competency_id):
+                    drafted[row.track].add(row.competency_id)
+        expectations.extend(_level_order(settings, rows))
+        for competency in curated.competencies(rows):
+            competencies.setdefault(competency.competency_id, competency)
+    for definition in statements.LIBRARY:
+        if definition.competency_id in drafted[TRACK_IC] | drafted[TRACK_MANAGER]:
+            competencies.setdefault(
+                definition.competency_id,
+                Competency(
+                    competency_id=definition.competency_id,
+                    name=definition.name,
+                    domain=definition.domain,
+                    description=definition.description,
+                    onet_element_id=definition.element_id,
+                    category=catalog.elements[definition.element_id].category,
+                ),
+            )
+    actions.extend(_people_actions(settings, library.people))
+    actions.extend(_development_actions(settings, drafted))
     return Ladder(
         settings=settings,
         families=tuple(families),
-        competencies=competencies,
+        competencies=tuple(competencies.values()),
         expectations=tuple(expectations),
-        actions=_development_actions(settings, track_members),
+        actions=tuple(actions),
         releases=catalog.releases,
         attribution=catalog.attribution,
     )
+
+
+def _level_order(settings: Settings, rows: list[Expectation]) -> list[Expectation]:
+    """A family's rows grouped by track, then level, so a sheet reads one level at a time."""
+    order = {lv.code: i for i, lv in enumerate(settings.levels)}
+    return sorted(rows, key=lambda r: (r.track != TRACK_IC, order[r.level]))
+
+
+def content_level(settings: Settings, track: str, code: str) -> str:
+    """The content level a settings level takes its words from: the one at the same height."""
+    levels = [lv.code for lv in settings.track_levels(track)]
+    written = CONTENT_LEVELS[track]
+    index = levels.index(code)
+    if len(levels) == 1:
+        return written[-1]
+    return written[_round_half_up(index * (len(written) - 1) / (len(levels) - 1))]
+
+
+def content_band(settings: Settings, track: str, levels: tuple[str, ...]) -> str:
+    """The content band whose action serves a settings band (by its place around the branch)."""
+    bands = CONTENT_BANDS[track]
+    codes = [lv.code for lv in settings.track_levels(track)]
+    first = codes.index(levels[0])
+    if track == TRACK_IC:
+        branch = codes.index(settings.branch_level)
+        return bands[0 if first < branch else 1 if first == branch else 2]
+    return bands[0 if first < (len(codes) + 1) // 2 else 1]
+
+
+def _people_actions(
+    settings: Settings, people: tuple[CompetencyText, ...]
+) -> list[DevelopmentAction]:
+    bands = level_bands(settings, TRACK_MANAGER)
+    return [
+        DevelopmentAction(
+            c.competency_id, band, levels, c.actions[content_band(settings, TRACK_MANAGER, levels)]
+        )
+        for c in people
+        for band, levels in bands
+    ]
+
+
+class _Curated:
+    """One family's ladder from its content file (or only its people-leadership core)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        source: CatalogFamily,
+        content: FamilyContent | None,
+        people: tuple[CompetencyText, ...],
+    ):
+        self.settings = settings
+        self.catalog = catalog
+        self.source = source
+        self.content = content
+        self.people = people
+        self.people_ids = {c.competency_id for c in people}
+        zones = [
+            z
+            for code in source.ic_codes
+            if (occupation := catalog.occupations.get(code)) and (z := occupation.job_zone)
+        ]
+        self.senior = bool(zones) and sum(zones) / len(zones) >= expected.SENIOR_JOB_ZONE
+
+    def is_people(self, competency_id: str) -> bool:
+        return competency_id in self.people_ids
+
+    def family(self) -> LadderFamily:
+        s, source, content = self.settings, self.source, self.content
+        if content is None:
+            return LadderFamily(
+                family_id=source.family_id,
+                name=source.name,
+                title_noun=s.title_nouns.get(source.family_id, source.title_noun),
+                description=source.description,
+                ic_codes=source.ic_codes,
+                manager_codes=source.manager_codes,
+            )
+        texts = {lv.code: content.levels[content_level(s, lv.track, lv.code)] for lv in s.levels}
+        return LadderFamily(
+            family_id=source.family_id,
+            name=content.name,
+            title_noun=s.title_nouns.get(source.family_id, content.levels["L2"].title),
+            description=content.purpose,
+            ic_codes=source.ic_codes,
+            manager_codes=source.manager_codes,
+            titles=self._titles(),
+            summaries={code: text.summary for code, text in texts.items()},
+            scopes={code: text.scope for code, text in texts.items()},
+            curated=True,
+        )
+
+    def _titles(self) -> dict[str, str]:
+        """The field's titles, for every level whose title pattern is still the default one.
+
+        A title noun in the settings, or a level count other than the content's, means the
+        company names its levels itself: its patterns are used instead.
+        """
+        assert self.content is not None
+        if self.source.family_id in self.settings.title_nouns:
+            return {}
+        defaults = default_settings()
+        titles = {}
+        for track in (TRACK_IC, TRACK_MANAGER):
+            levels = self.settings.track_levels(track)
+            written = CONTENT_LEVELS[track]
+            default = defaults.track_levels(track)
+            if len(levels) != len(written) or len(default) != len(written):
+                continue
+            noun = self.content.levels["L2"].title
+            for level, code, pattern in zip(levels, written, default, strict=True):
+                title = self.content.levels[code].title
+                # kept only where it differs from what the pattern gives anyway
+                if level.title == pattern.title and title != level.title_for(
+                    noun, self.content.name
+                ):
+                    titles[level.code] = title
+        return titles
+
+    def _texts(self, track: str, people_only: bool) -> list[CompetencyText]:
+        """The track's competencies: the family's own (at most ``competencies_max``, the most
+        important kept), after the people-leadership core on the manager track."""
+        own = [] if self.content is None or people_only else list(self.content.track(track))
+        core = list(self.people) if track == TRACK_MANAGER else []
+        room = max(0, self.settings.competencies_max - len(core))
+        if len(own) > room:
+            codes = self.source.ic_codes if track == TRACK_IC else self.source.manager_codes
+            ranked = sorted(
+                own, key=lambda c: -(self._rating(codes, c.onet, "IM") or 0.0)
+            )  # stable: content order breaks ties
+            keep = {c.competency_id for c in ranked[:room]}
+            own = [c for c in own if c.competency_id in keep]
+        return core + own
+
+    def _rating(
+        self, codes: tuple[str, ...], element_ids: tuple[str, ...], scale: str
+    ) -> float | None:
+        """Mean over the rated anchors of their mean rating over the codes."""
+        means = []
+        for element_id in element_ids:
+            found = [
+                r.data_value
+                for code in codes
+                if (r := self.catalog.rating(code, element_id, scale)) is not None
+                and not (r.recommend_suppress or r.not_relevant)
+            ]
+            if found:
+                means.append(sum(found) / len(found))
+        return sum(means) / len(means) if means else None
+
+    def rows(self, track: str, *, people_only: bool = False) -> list[Expectation]:
+        texts = self._texts(track, people_only)
+        if not texts:
+            return []
+        codes = self.source.ic_codes if track == TRACK_IC else self.source.manager_codes
+        other = self.source.manager_codes if track == TRACK_IC else self.source.ic_codes
+        rated = []
+        for position, text in enumerate(texts):
+            im = self._rating(codes, text.onet, "IM") or self._rating(other, text.onet, "IM")
+            lv = self._rating(codes, text.onet, "LV") or self._rating(other, text.onet, "LV")
+            rated.append((text, im, lv, position))
+        by_importance = sorted(rated, key=lambda r: (-(r[1] or 0.0), r[3]))
+        values = self.values(track, [(r[0].competency_id, r[2]) for r in by_importance], {})
+        # sheet order: the people-leadership core first, then the family's domains in the
+        # content's order; within a domain, the most important first
+        domains = [PEOPLE_LEADERSHIP, *(self.content.domains if self.content else ())]
+        rank_of = {r[0].competency_id: i for i, r in enumerate(by_importance)}
+        ordered = sorted(
+            rated, key=lambda r: (domains.index(r[0].domain), rank_of[r[0].competency_id])
+        )
+        rows = []
+        levels = self.settings.track_levels(track)
+        for text, im, lv, _position in ordered:
+            for index, level in enumerate(levels):
+                cell = text.cells[content_level(self.settings, track, level.code)]
+                rows.append(
+                    Expectation(
+                        family_id=self.source.family_id,
+                        track=track,
+                        level=level.code,
+                        competency_id=text.competency_id,
+                        competency=text.name,
+                        domain=text.domain,
+                        expected=values[text.competency_id][index],
+                        statement=cell.statement,
+                        onet_element_id=LIST_SEPARATOR.join(text.onet),
+                        onet_im=None if im is None else round(im, 2),
+                        onet_lv=None if lv is None else round(lv, 2),
+                        evidence="\n".join(cell.evidence),
+                    )
+                )
+        return rows
+
+    def values(
+        self, track: str, ranked: list[tuple[str, float | None]], branch: dict[str, int]
+    ) -> dict[str, list[int]]:
+        """Expected scores per competency (``ranked``: id and O*NET level, most important first).
+
+        The rules are ``expected.py``'s; ``branch`` holds what the branch level expects of
+        competencies that are on both tracks.
+        """
+        central = math.ceil(len(ranked) / 2)
+        shapes = []
+        for rank, (competency_id, lv) in enumerate(ranked):
+            if competency_id in self.people_ids:
+                shapes.append(expected.Shape(expected.ROLE_PEOPLE))
+            elif track == TRACK_MANAGER:
+                shapes.append(
+                    expected.Shape(expected.ROLE_MANAGER, floor=branch.get(competency_id))
+                )
+            else:
+                bump = self.senior and lv is not None and lv >= expected.HIGH_LEVEL
+                shapes.append(expected.Shape(expected.ROLE_IC, rank < central, bump))
+        scale = self.settings.scale
+        count = len(self.settings.track_levels(track))
+        curves = expected.track_values(shapes, count, scale.minimum, scale.maximum)
+        return {cid: curve for (cid, _lv), curve in zip(ranked, curves, strict=True)}
+
+    def reshape(self, rows: list[Expectation]) -> list[Expectation]:
+        """A drafted family's rows with expected scores by the same rules as curated ones."""
+        result: list[Expectation] = []
+        branch: dict[str, int] = {}
+        for track in (TRACK_IC, TRACK_MANAGER):
+            levels = [lv.code for lv in self.settings.track_levels(track)]
+            mine = [r for r in rows if r.track == track]
+            first = {r.competency_id: r for r in mine}  # one row per competency, sheet order
+            ranked = sorted(first.values(), key=lambda r: -(r.onet_im or 0.0))
+            values = self.values(track, [(r.competency_id, r.onet_lv) for r in ranked], branch)
+            result += [
+                dataclasses.replace(r, expected=values[r.competency_id][levels.index(r.level)])
+                for r in mine
+            ]
+            level = self.settings.branch_level
+            branch = {r.competency_id: r.expected for r in result if r.level == level}
+        return result
+
+    def competencies(self, rows: list[Expectation]) -> list[Competency]:
+        used = {r.competency_id for r in rows}
+        own = self.content.competencies if self.content is not None else ()
+        found = []
+        for text in (*self.people, *own):
+            if text.competency_id in used:
+                people = text.competency_id in self.people_ids
+                found.append(
+                    Competency(
+                        competency_id=text.competency_id,
+                        name=text.name,
+                        domain=text.domain,
+                        description=text.description,
+                        onet_element_id=LIST_SEPARATOR.join(text.onet),
+                        category="people_leadership" if people else "curated",
+                        family_id="" if people else self.source.family_id,
+                    )
+                )
+        return found
+
+    def actions(self) -> list[DevelopmentAction]:
+        assert self.content is not None
+        found = []
+        for text in self.content.competencies:
+            for band, levels in level_bands(self.settings, text.track):
+                action = text.actions[content_band(self.settings, text.track, levels)]
+                found.append(
+                    DevelopmentAction(
+                        text.competency_id, band, levels, action, self.source.family_id
+                    )
+                )
+        return found
 
 
 def level_bands(settings: Settings, track: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -421,7 +737,7 @@ class _FamilyBuilder:
         shares = {a: counts.get(a, 0) / len(tasks) for a in self.activities} if tasks else {}
         scored = []
         for definition in statements.LIBRARY:
-            if track == TRACK_IC and definition.people_leadership:
+            if definition.people_leadership:  # the shared core comes from the content library
                 continue
             evidence = [self._evidence(codes, definition.element_id, shares)]
             evidence += [
@@ -448,12 +764,10 @@ class _FamilyBuilder:
         low, high = self.settings.competencies_min, self.settings.competencies_max
         strong = sum(1 for s in scored if s.score >= _MIN_CANDIDATE_SCORE)
         total = max(low, min(high, strong, len(scored)))
+        if track == TRACK_MANAGER:  # beside the four rows of the people-leadership core
+            total = max(2, total - 4)
         chosen: list[_Scored] = []
-        people = [s for s in scored if s.definition.people_leadership]
-        others = [s for s in scored if not s.definition.people_leadership]
-        if track == TRACK_MANAGER:
-            wanted = max(1, min(4, _round_half_up(total / 3), len(people)))
-            chosen.extend(people[:wanted])
+        others = scored
         # breadth: the best competency of each domain, strongest domains first
         best_by_domain: dict[str, _Scored] = {}
         for s in others:

@@ -7,9 +7,11 @@ rows above a table or move its columns without breaking anything.
 
 from __future__ import annotations
 
+import hashlib
+
 # --- Shared by every laddersheet workbook ---
 
-SCHEMA_VERSION = 1  # bump when a reader could misread an older or newer layout
+SCHEMA_VERSION = 2  # bump when a reader could misread an older or newer layout
 
 META_SHEET = "_meta"  # hidden key/value sheet: what the workbook is and where it came from
 META_HEADERS = ("key", "value")
@@ -23,6 +25,7 @@ START_SHEET = "Start here"
 SETTINGS_SHEET = "Settings"
 LEVELS_SHEET = "Levels"
 FAMILIES_SHEET = "Families"
+FAMILY_LEVELS_SHEET = "Family levels"
 EXPECTATIONS_SHEET = "Expectations"
 COMPETENCIES_SHEET = "Competencies"
 ACTIONS_SHEET = "Development actions"
@@ -35,6 +38,7 @@ MASTER_SHEETS = (
     SETTINGS_SHEET,
     LEVELS_SHEET,
     FAMILIES_SHEET,
+    FAMILY_LEVELS_SHEET,
     EXPECTATIONS_SHEET,
     COMPETENCIES_SHEET,
     ACTIONS_SHEET,
@@ -65,9 +69,16 @@ FAMILY_HEADERS = (
     "description",
     "ic_codes",
     "manager_codes",
-    "ladder_sheet",  # written for navigation; not read back
+    "content",  # "curated" (written for the field) or "draft" (chosen from O*NET, to rewrite)
+    "ladder_sheet",  # the family's sheet: a link for people, read to find the sheet again
 )
 FAMILY_REQUIRED = FAMILY_HEADERS[:2]
+CONTENT_CURATED = "curated"
+CONTENT_DRAFT = "draft"
+
+# Family levels: each family's own title, one-line summary and scope per level (curated content).
+FAMILY_LEVEL_HEADERS = ("family_id", "track", "level", "title", "summary", "scope")
+FAMILY_LEVEL_REQUIRED = ("family_id", "level", "title")
 
 EXPECTATION_HEADERS = (
     "family_id",
@@ -78,10 +89,12 @@ EXPECTATION_HEADERS = (
     "domain",
     "expected",
     "statement",
-    "onet_element_id",
+    "evidence",  # examples a manager can point at, one per line
+    "onet_element_id",  # the O*NET element ids the competency draws on, comma-separated
     "onet_im",
     "onet_lv",
     "level_title",  # written for reading; not read back
+    "generated",  # hidden: a digest of the generated row, to tell which of two places HR edited
 )
 EXPECTATION_REQUIRED = ("family_id", "track", "level", "competency_id", "expected", "statement")
 
@@ -92,10 +105,11 @@ COMPETENCY_HEADERS = (
     "description",
     "category",
     "onet_element_id",
+    "family_id",  # the family whose content defines it; blank when shared
 )
 COMPETENCY_REQUIRED = ("competency_id", "competency")
 
-ACTION_HEADERS = ("competency_id", "competency", "band", "levels", "action")
+ACTION_HEADERS = ("family_id", "competency_id", "competency", "band", "levels", "action")
 ACTION_REQUIRED = ("competency_id", "levels", "action")
 
 LIST_SEPARATOR = ", "  # how lists (level codes, O*NET codes, releases) are written in one cell
@@ -105,6 +119,7 @@ NAME_SETTINGS = "ls_settings"
 NAME_SCALE = "ls_scale"
 NAME_LEVELS = "ls_levels"
 NAME_FAMILIES = "ls_families"
+NAME_FAMILY_LEVELS = "ls_family_levels"
 NAME_EXPECTATIONS = "ls_expectations"
 NAME_COMPETENCIES = "ls_competencies"
 NAME_ACTIONS = "ls_actions"
@@ -200,3 +215,22 @@ SCORING_META_EMPLOYEE_HEADERS = (
     "level",
     "target_level",
 )
+
+
+EVIDENCE_PREFIX = "Evidence: "  # how a ladder sheet cell introduces its evidence examples
+
+
+def evidence_line(evidence: str) -> str:
+    """Evidence examples (one per line) as the last line of a ladder sheet cell ("" if none)."""
+    examples = [e.strip() for e in evidence.splitlines() if e.strip()]
+    return EVIDENCE_PREFIX + "; ".join(examples) if examples else ""
+
+
+def row_digest(expected: object, statement: str, evidence_line: str) -> str:
+    """A short digest of an expectation row as generated (the Expectations sheet's hidden column).
+
+    Reading an edited master, it tells whether HR changed a row on the Expectations sheet, on the
+    family's ladder sheet, or on both.
+    """
+    text = f"{expected}\x1f{' '.join(statement.split())}\x1f{' '.join(evidence_line.split())}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

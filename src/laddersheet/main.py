@@ -36,6 +36,40 @@ def generate(settings_path: Path | None, out: Path) -> Path:
     return write_master(ladder, out)
 
 
+def lint_content(folder: Path | None = None, only: Sequence[Path] = ()) -> IssueLog:
+    """Content files (default: the built-in ones) → every problem the linter finds.
+
+    A file that cannot be read is reported and left out; the others are still checked, each
+    against all the others. ``only`` keeps the problems of those files.
+    """
+    from .catalog import load_catalog
+    from .content import ContentError, Library, content_dir, read_family, read_people
+    from .lint import lint_library
+
+    folder = folder or content_dir()
+    log = IssueLog()
+    families = {}
+    for path in sorted((folder / "families").glob("*.toml")):
+        try:
+            family = read_family(path)
+        except ContentError as error:
+            for problem in error.problems:
+                log.error("content-structure", problem, file=str(path.relative_to(folder)))
+            continue
+        families[family.family_id] = family
+    try:
+        people = read_people(folder / "people_leadership.toml")
+    except ContentError as error:
+        for problem in error.problems:
+            log.error("content-structure", problem, file="people_leadership.toml")
+        people = ()
+    log.extend(lint_library(Library(families, people), load_catalog(), root=folder))
+    if only:
+        names = {Path(p).resolve() for p in only}
+        log = IssueLog([i for i in log if (folder / i.file).resolve() in names])
+    return log
+
+
 @dataclass
 class SheetsResult:
     paths: list[Path]

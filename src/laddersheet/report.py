@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .gaps import EmployeeGaps, GapReport, GroupStats
+from .gaps import CompetencyStats, EmployeeGaps, GapReport, GroupStats
 from .issues import Issue, Severity
 from .workbook import (
     EXCEL_MAX_CELL_TEXT,
@@ -42,6 +42,7 @@ CUT_MARK = " … [cut: full text in the JSON report]"
 JSON_DECIMALS = 4
 _MAX_ROW_HEIGHT = 409  # Excel's limit
 HEATMAP_RED_AT = 2.0  # mean gap (scale points) shown fully red; 0 is green, half-way yellow
+PORTRAIT_PAGE_ROWS = 48  # default-height rows on a portrait A4 page, for placing charts
 
 SHEETS = (
     "Summary",
@@ -868,70 +869,66 @@ class _ReportWriter:
     # ---- Heatmap
 
     def heatmap(self) -> None:
+        """Family by family, each competency's mean gaps, coloured: one readable A4 column.
+
+        Families have competencies of their own, so a family × competency grid would be mostly
+        blank; a long table of family blocks prints on portrait pages and reads top to bottom.
+        """
         report, styles = self.report, self.styles
         sheet = self.book.add_worksheet("Heatmap")
-        print_setup(sheet, header=self.header_text)
-        domain_rank = {g.key: i for i, g in enumerate(report.domains)}
-        columns: dict[str, tuple[str, str]] = {}  # competency_id → (name, domain)
-        for cell in report.competencies:
-            columns.setdefault(cell.competency_id, (cell.competency, cell.domain))
-        order = sorted(columns, key=lambda c: domain_rank.get(columns[c][1], len(domain_rank)))
-        values = {(c.family_id, c.competency_id): c.mean_gap_next for c in report.competencies}
-        last_col = len(order) + 1
-        self.widths["Heatmap"] = 30 + 6.5 * max(last_col, 6)
-
-        write_text(sheet, 0, 0, "Heatmap: mean gap to the next level", styles["h2"])
+        print_setup(sheet, landscape=False, repeat_rows=(2, 2), header=self.header_text)
+        headers = ("Competency", "Domain", "Scored", "Mean score", "Mean gap now", "Mean gap next")
+        widths = (34, 24, 8, 9, 9, 9)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        self.widths["Heatmap"] = sum(widths)
+        write_text(sheet, 0, 0, "Heatmap: mean gaps by family and competency", styles["h2"])
         self.note(
             sheet,
             1,
-            f"Mean gap_next per family and competency, in scale points: green 0, yellow "
-            f"{HEATMAP_RED_AT / 2:g}, red {HEATMAP_RED_AT:g} or more. Blank: the family does not "
-            "use the competency, or nobody below the top of a track was scored on it.",
-            max(last_col, 6),
+            f"Mean gap per competency of each family, in scale points: green 0, yellow "
+            f"{HEATMAP_RED_AT / 2:g}, red {HEATMAP_RED_AT:g} or more. Blank: nobody below the "
+            "top of a track was scored on it.",
+            len(headers),
         )
-        sheet.set_column(0, 0, 30)
-        sheet.set_column(1, max(1, last_col), 6.5)
-        band = styles.custom("band", align="center", text_wrap=True, font_size=8)
-        start = 1
-        for col, competency_id in enumerate(order, start=1):
-            domain = columns[competency_id][1]
-            next_domain = columns[order[col]][1] if col < len(order) else None
-            if next_domain != domain:
-                if col > start:
-                    sheet.merge_range(2, start, 2, col, "", band)
-                write_text(sheet, 2, start, domain or "(no domain)", band)
-                start = col + 1
-        sheet.set_row(2, 28)
-        header = styles.custom(
-            "header", rotation=90, align="center", valign="bottom", text_wrap=False
-        )
-        write_text(sheet, 3, 0, "Family", styles.custom("header", valign="bottom"))
-        for col, competency_id in enumerate(order, start=1):
-            write_text(sheet, 3, col, columns[competency_id][0], header)
-        write_text(sheet, 3, last_col, "All competencies", header)
-        longest = max([len("All competencies"), *(len(columns[c][0]) for c in order)])
-        sheet.set_row(3, min(240, 6 * longest + 14))
-        sheet.freeze_panes(4, 1)
-        row = 4
+        header = styles.custom("header", valign="bottom")
+        for col, text in enumerate(headers):
+            write_text(sheet, 2, col, text, header)
+        sheet.set_row(2, 30)
+        sheet.freeze_panes(3, 1)
+        by_family: dict[str, list[CompetencyStats]] = {}
+        for cell in report.competencies:
+            by_family.setdefault(cell.family_id, []).append(cell)
+        band = styles.custom("band", bold=True)
         number = styles.custom("number", align="center")
+        bold_number = styles.custom("number", align="center", bold=True)
+        row = 3
+        first_value_row = row
+        blocks: dict[str, tuple[int, int]] = {}  # family -> first and last competency row
         for family in report.families:
-            write_text(sheet, row, 0, family.label, styles["cell"])
-            for col, competency_id in enumerate(order, start=1):
-                write_value(sheet, row, col, values.get((family.key, competency_id)), number)
-            write_value(
-                sheet,
-                row,
-                last_col,
-                family.mean_gap_next,
-                styles.custom("number", align="center", bold=True),
-            )
+            write_text(sheet, row, 0, family.label, band)
+            for col in range(1, len(headers)):
+                write_text(sheet, row, col, "", band)
+            for col, value in ((4, family.mean_gap_now), (5, family.mean_gap_next)):
+                write_value(sheet, row, col, value, bold_number)
             row += 1
-        if report.families:
+            cells = by_family.get(family.key, [])
+            if any(c.mean_gap_next is not None or c.mean_gap_now is not None for c in cells):
+                blocks[family.key] = (row, row + len(cells) - 1)
+            for cell in cells:
+                write_text(sheet, row, 0, cell.competency, styles["cell"])
+                write_text(sheet, row, 1, cell.domain, styles["cell"])
+                write_value(sheet, row, 2, cell.scores, number)
+                write_value(sheet, row, 3, cell.mean_score, number)
+                write_value(sheet, row, 4, cell.mean_gap_now, number)
+                write_value(sheet, row, 5, cell.mean_gap_next, number)
+                row += 1
+        if row > first_value_row:
             sheet.conditional_format(
+                first_value_row,
                 4,
-                1,
                 row - 1,
-                last_col,
+                5,
                 {
                     "type": "3_color_scale",
                     "min_type": "num",
@@ -945,33 +942,24 @@ class _ReportWriter:
                     "max_color": "#F8696B",
                 },
             )
-        self.family_charts(sheet, row + 2)
+        self.family_charts(sheet, row + 2, blocks)
 
-    def family_charts(self, sheet: Worksheet, row: int) -> None:
-        """Per family: a small table of mean gaps by competency and a bar chart of it."""
-        report, styles = self.report, self.styles
-        by_family: dict[str, list] = {}
-        for cell in report.competencies:
-            by_family.setdefault(cell.family_id, []).append(cell)
-        breaks = []
+    def family_charts(self, sheet: Worksheet, row: int, blocks: dict[str, tuple[int, int]]) -> None:
+        """A bar chart of each family's mean gaps (from its block of the table above), below it.
+
+        Charts start on a new page and never split across one: a page holds about
+        ``PORTRAIT_PAGE_ROWS`` default rows.
+        """
+        report = self.report
+        breaks = [row]
+        used = 0
         for family in report.families:
-            cells = by_family.get(family.key, [])
-            if not any(c.mean_gap_next is not None or c.mean_gap_now is not None for c in cells):
-                continue  # nothing to draw: no scores in this family
-            breaks.append(row)  # one family per printed page: a chart never splits
-            write_text(sheet, row, 0, f"{family.label}: mean gap by competency", styles["h2"])
-            head = row + 1
-            for col, text in enumerate(("Competency", "Gap now", "Gap next", "Scores")):
-                write_text(sheet, head, col, text, styles["header"])
-            sheet.set_row(head, 28)
-            for n, cell in enumerate(cells, start=head + 1):
-                write_text(sheet, n, 0, cell.competency, styles["cell"])
-                write_value(sheet, n, 1, cell.mean_gap_now, styles["number"])
-                write_value(sheet, n, 2, cell.mean_gap_next, styles["number"])
-                write_value(sheet, n, 3, cell.scores, styles["integer"])
-            first, last = head + 1, head + len(cells)
+            if family.key not in blocks:
+                continue
+            first, last = blocks[family.key]
+            count = last - first + 1
             chart = self.book.add_chart({"type": "bar"})
-            for col, name, colour in ((1, "Gap now", "#F4A6A6"), (2, "Gap next", "#1F4E79")):
+            for col, name, colour in ((4, "Gap now", "#F4A6A6"), (5, "Gap next", "#1F4E79")):
                 chart.add_series(
                     {
                         "name": name,
@@ -986,15 +974,21 @@ class _ReportWriter:
                 {
                     "min": 0,
                     "name": "scale points",
+                    "num_font": {"size": 9},
                     "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
                 }
             )
-            chart.set_y_axis({"reverse": True})  # first competency on top, as in the table
-            chart.set_legend({"position": "bottom"})
-            height = max(240, 22 * len(cells) + 110)
-            chart.set_size({"width": 520, "height": height})
-            sheet.insert_chart(row, 5, chart, {"x_offset": 8, "y_offset": 4})
-            row += max(len(cells) + 2, math.ceil(height / 20)) + 2
+            chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})  # as in the table
+            chart.set_legend({"position": "bottom", "font": {"size": 9}})
+            height = max(240, 22 * count + 110)
+            rows = math.ceil(height / 20) + 1
+            if used and used + rows > PORTRAIT_PAGE_ROWS:
+                breaks.append(row)
+                used = 0
+            chart.set_size({"width": 640, "height": height})
+            sheet.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+            row += rows
+            used += rows
         sheet.set_h_pagebreaks(breaks)
 
     # ---- Teams

@@ -1,0 +1,1043 @@
+"""Reading an (HR-edited) master back into a ``Ladder``, every problem an ``Issue``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+
+from .. import layout
+from ..errors import WorkbookError
+from ..issues import IssueLog
+from ..ladder import Competency, DevelopmentAction, Expectation, Ladder, LadderFamily
+from ..settings import (
+    TRACK_IC,
+    TRACK_MANAGER,
+    TRACKS,
+    LevelSpec,
+    Scale,
+    ScalePoint,
+    Settings,
+    default_settings,
+)
+from ..workbook import (
+    cell_ref,
+)
+from .common import (
+    TRACK_NAMES,
+    TRACK_SHORT_NAMES,
+    MasterRead,
+)
+
+# ====================================================================================== reading
+
+_NOT_A_MASTER = "Pass the master template written by `laddersheet generate` (.xlsx, or .ods)."
+_EXPECTATION_INPUTS = (*layout.EXPECTATION_REQUIRED, "competency", "domain")
+
+
+def read_master(path: Path) -> MasterRead:
+    """Read a master workbook back into a ``Ladder``, with every problem found as an Issue.
+
+    Raises ``WorkbookError`` only when the file is not a master template at all.
+    """
+    path = Path(path)
+    book = _open_workbook(path)
+    try:
+        return _MasterReader(path, book).read()
+    finally:
+        book.close()
+
+
+def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
+    if not path.exists():
+        raise WorkbookError(f"{path}: file not found. {_NOT_A_MASTER}")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: is a folder, not a workbook. {_NOT_A_MASTER}")
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        raise WorkbookError(
+            f"{path}: cannot be read as a spreadsheet ({exc}). {_NOT_A_MASTER}"
+        ) from None
+
+
+@dataclass
+class _Table:
+    """A table found by its header row: data rows keep their sheet row index for A1 refs."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # header name -> 0-based column, for the headers present
+    rows: list[tuple[int, list[object]]]
+
+    def raw(self, cells: list[object], name: str) -> object:
+        col = self.columns.get(name)
+        return cells[col] if col is not None and col < len(cells) else ""
+
+    def text(self, cells: list[object], name: str) -> str:
+        return _text(self.raw(cells, name))
+
+    def ident(self, cells: list[object], name: str) -> str:
+        return _ident(self.raw(cells, name))
+
+    def ref(self, row: int, name: str) -> str:
+        return cell_ref(row, self.columns.get(name, 0))
+
+
+def _find_table(
+    sheet: str, grid: list[list[object]], required: Sequence[str], *, until_blank: bool
+) -> _Table | None:
+    """The first row holding every ``required`` header, and the non-blank rows under it.
+
+    ``until_blank`` ends the table at its first blank row (for sheets holding several tables).
+    """
+    wanted = set(required)
+    for index, cells in enumerate(grid):
+        names: dict[str, int] = {}
+        for col, value in enumerate(cells):
+            if header := _header(value):
+                names.setdefault(header, col)  # a repeated header: the first one counts
+        if not wanted <= names.keys():
+            continue
+        rows: list[tuple[int, list[object]]] = []
+        for row_index in range(index + 1, len(grid)):
+            row = grid[row_index]
+            if all(_text(value) == "" for value in row):
+                if until_blank:
+                    break
+                continue
+            rows.append((row_index, row))
+        return _Table(sheet, index, names, rows)
+    return None
+
+
+class _MasterReader:
+    def __init__(self, path: Path, book: python_calamine.CalamineWorkbook):
+        self.path = path
+        self.book = book
+        self.issues = IssueLog()
+        # Sheet names matched case-insensitively: renaming "Roster" to "roster" is harmless.
+        self.sheet_names = {name.casefold(): name for name in book.sheet_names}
+        self.reported_sheets: set[str] = set()  # a missing sheet is reported once, not per table
+        self.grids: dict[str, list[list[object]] | None] = {}
+        self.ladder_sheets: dict[str, str] = {}  # family id -> its ladder sheet's name
+        self.cells_of: dict[tuple[str, str, str, str], str] = {}  # key -> its expected cell
+        # (family, track, level, competency) -> the Expectations row's expected cell, its digest
+        self.expectation_cells: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def grid(self, name: str) -> list[list[object]] | None:
+        """The sheet's cell values (None if there is no such sheet), read once."""
+        if name not in self.grids:
+            actual = self.sheet_names.get(name.casefold())
+            sheet = self.book.get_sheet_by_name(actual) if actual is not None else None
+            # skip_empty_area=False keeps row/column indexes absolute, so A1 references are true.
+            self.grids[name] = sheet.to_python(skip_empty_area=False) if sheet else None
+        return self.grids[name]
+
+    def error(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.issues.error(code, message, file=str(self.path), sheet=sheet, cell=cell)
+
+    def warning(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.issues.warning(code, message, file=str(self.path), sheet=sheet, cell=cell)
+
+    def info(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.issues.info(code, message, file=str(self.path), sheet=sheet, cell=cell)
+
+    def table(self, sheet: str, required: Sequence[str], *, until_blank: bool) -> _Table | None:
+        grid = self.grid(sheet)
+        if grid is None:
+            if sheet not in self.reported_sheets:
+                self.reported_sheets.add(sheet)
+                self.error(
+                    "sheet-missing",
+                    f"The {sheet} sheet is missing, so what it holds could not be read (defaults "
+                    "were used where there are any). Restore it from the generated master.",
+                    sheet=sheet,
+                )
+            return None
+        table = _find_table(sheet, grid, required, until_blank=until_blank)
+        if table is None:
+            self.error(
+                "headers-missing",
+                f"The {sheet} sheet has no header row with {', '.join(required)}, so that table "
+                "could not be read (defaults were used where there are any). Restore the "
+                "headers from the generated master.",
+                sheet=sheet,
+            )
+        return table
+
+    # ------------------------------------------------------------------------------- read
+
+    def read(self) -> MasterRead:
+        meta, meta_cells = self.read_meta()
+        expectations_table = self.expectations_table()
+        settings = self.read_settings(meta)
+        families = self.read_families()
+        if families is not None:
+            families = self.read_family_levels(families, settings)
+        competencies = self.read_competencies()
+        expectations, families, competencies = self.read_expectations(
+            expectations_table, settings, families, competencies
+        )
+        expectations = self.reconcile(expectations, families, settings)
+        self.check_tracks(expectations, settings, self.cells_of, expectations_table.sheet)
+        actions = self.read_actions(settings, competencies)
+        releases = tuple(r for r in _split(meta.get("releases", "")) if r)
+        ladder = Ladder(
+            settings=settings,
+            families=tuple(families.values()),
+            competencies=tuple(competencies.values()),
+            expectations=tuple(expectations),
+            actions=tuple(actions),
+            releases=releases,
+            attribution=meta.get("attribution", ""),
+            meta=meta,
+        )
+        recorded = meta.get("content_digest")
+        if recorded and recorded != ladder.content_digest():
+            self.info(
+                "content-edited",
+                "The expectations differ from the generated ones (edited since "
+                f"{meta.get('created') or 'generation'}); that is expected after HR edits.",
+                sheet=layout.META_SHEET,
+                cell=meta_cells.get("content_digest", ""),
+            )
+        return MasterRead(ladder, self.issues)
+
+    def read_meta(self) -> tuple[dict[str, str], dict[str, str]]:
+        """_meta as text, and the A1 cell of each value; refuses scoring workbooks outright."""
+        grid = self.grid(layout.META_SHEET)
+        meta: dict[str, str] = {}
+        cells: dict[str, str] = {}
+        for row, values in enumerate(grid or []):
+            key = _ident(values[0]) if values else ""
+            if key and key != layout.META_HEADERS[0] and key not in meta:
+                meta[key] = _text(values[1]) if len(values) > 1 else ""
+                cells[key] = cell_ref(row, 1)
+        kind = meta.get(layout.META_KIND, "")
+        if kind == layout.KIND_SCORING:
+            raise WorkbookError(
+                f"{self.path}: this looks like a scoring workbook (one manager's scores), not the "
+                "master template. Pass the master template from `laddersheet generate` instead "
+                "(for `laddersheet ingest`, with --master); scoring workbooks are what ingest "
+                "reads."
+            )
+        if layout.EXPECTATIONS_SHEET.casefold() not in self.sheet_names:
+            raise WorkbookError(
+                f"{self.path}: has no {layout.EXPECTATIONS_SHEET} sheet, so it is not a "
+                f"laddersheet master template. {_NOT_A_MASTER}"
+            )
+        if grid is None:
+            self.error(
+                "meta-missing",
+                f"The hidden {layout.META_SHEET} sheet is missing, so this file cannot be tied to "
+                "the settings it was made from; the rest was read. If you copied sheets into a new "
+                "file, copy them back into the generated master instead.",
+                sheet=layout.META_SHEET,
+            )
+            return meta, cells
+        missing = [key for key in layout.META_MASTER_KEYS if key not in meta]
+        if missing:
+            self.error(
+                "meta-broken",
+                f"The hidden {layout.META_SHEET} sheet lacks {', '.join(missing)}; the rest was "
+                "read. Restore _meta from the generated master (do not edit it).",
+                sheet=layout.META_SHEET,
+            )
+        if kind and kind != layout.KIND_MASTER:
+            self.error(
+                "meta-broken",
+                f"{layout.META_SHEET} says this is a '{kind}' workbook, not a "
+                f"'{layout.KIND_MASTER}'; it was read as a master anyway.",
+                sheet=layout.META_SHEET,
+                cell=cells[layout.META_KIND],
+            )
+        version = meta.get("schema_version")
+        if version is not None:
+            number = _whole(version)
+            if number is None:
+                self.error(
+                    "meta-broken",
+                    f"{layout.META_SHEET} schema_version is '{version}', not a whole number; "
+                    "restore _meta from the generated master.",
+                    sheet=layout.META_SHEET,
+                    cell=cells["schema_version"],
+                )
+            elif number != layout.SCHEMA_VERSION:
+                self.error(
+                    "schema-version",
+                    f"This master has layout version {number}; this laddersheet reads version "
+                    f"{layout.SCHEMA_VERSION}. Use the laddersheet version that generated it "
+                    f"({meta.get('generator') or 'see _meta'}), or generate a new master.",
+                    sheet=layout.META_SHEET,
+                    cell=cells["schema_version"],
+                )
+        return meta, cells
+
+    def expectations_table(self) -> _Table:
+        grid = self.grid(layout.EXPECTATIONS_SHEET) or []
+        table = _find_table(
+            layout.EXPECTATIONS_SHEET, grid, layout.EXPECTATION_REQUIRED, until_blank=False
+        )
+        if table is None:
+            raise WorkbookError(
+                f"{self.path}: the {layout.EXPECTATIONS_SHEET} sheet has no header row with "
+                f"{', '.join(layout.EXPECTATION_REQUIRED)}. Restore the headers from the generated "
+                "master (or generate a new one)."
+            )
+        return table
+
+    # ---------------------------------------------------------------------------- settings
+
+    def read_settings(self, meta: dict[str, str]) -> Settings:
+        defaults = default_settings()
+        sheet = layout.SETTINGS_SHEET
+        values: dict[str, tuple[object, str]] = {}
+        table = self.table(sheet, layout.SETTINGS_HEADERS[:2], until_blank=True)
+        for row, cells in table.rows if table else ():
+            values[table.ident(cells, "setting")] = (
+                table.raw(cells, "value"),
+                table.ref(row, "value"),
+            )
+
+        def text(key: str, fallback: str) -> str:
+            raw, cell = values.get(key, ("", ""))
+            if _text(raw):
+                return _text(raw)
+            if table is not None:
+                self.error(
+                    "settings-invalid",
+                    f"Setting '{key}' is missing or empty; read as '{fallback}'. Restore it from "
+                    "the generated master.",
+                    sheet=sheet,
+                    cell=cell,
+                )
+            return fallback
+
+        def whole(key: str, fallback: int) -> int:
+            raw, cell = values.get(key, ("", ""))
+            number = _whole(raw)
+            if number is None:
+                if table is not None:
+                    self.error(
+                        "settings-invalid",
+                        f"Setting '{key}' should be a whole number, got '{_text(raw)}'; read as "
+                        f"{fallback}.",
+                        sheet=sheet,
+                        cell=cell,
+                    )
+                return fallback
+            return number
+
+        company = text(layout.SETTING_COMPANY, meta.get("company") or defaults.company)
+        cycle = text(layout.SETTING_CYCLE, meta.get("cycle") or defaults.cycle)
+        created = text(layout.SETTING_CREATED, meta.get("created") or defaults.created)
+        try:
+            created = dt.date.fromisoformat(created).isoformat()
+        except ValueError:
+            self.error(
+                "settings-invalid",
+                f"Setting 'created' should be a date like 2026-01-01, got '{created}'; read as "
+                f"{defaults.created}.",
+                sheet=sheet,
+                cell=values.get(layout.SETTING_CREATED, ("", ""))[1],
+            )
+            created = defaults.created
+        families_text = text(layout.SETTING_FAMILIES, "all")
+        families = None if families_text.casefold() == "all" else tuple(_split(families_text))
+        ic_levels, manager_levels = self.read_levels(defaults)
+        ic_codes = [lv.code for lv in ic_levels]
+        branch = text(layout.SETTING_BRANCH_LEVEL, defaults.branch_level)
+        if branch not in ic_codes:
+            self.error(
+                "settings-invalid",
+                f"branch_level '{branch}' is not an IC level ({', '.join(ic_codes)}); read as "
+                f"{ic_codes[0]}.",
+                sheet=sheet,
+                cell=values.get(layout.SETTING_BRANCH_LEVEL, ("", ""))[1],
+            )
+            branch = ic_codes[0]
+        return Settings(
+            company=company,
+            cycle=cycle,
+            created=created,
+            scale=self.read_scale(defaults.scale),
+            ic_levels=ic_levels,
+            manager_levels=manager_levels,
+            branch_level=branch,
+            families=families,
+            competencies_min=whole(layout.SETTING_COMPETENCIES_MIN, defaults.competencies_min),
+            competencies_max=whole(layout.SETTING_COMPETENCIES_MAX, defaults.competencies_max),
+            title_nouns=self.read_title_nouns(),
+            source=text(layout.SETTING_SOURCE, defaults.source),
+            digest=meta.get("settings_digest", ""),
+        )
+
+    def read_scale(self, fallback: Scale) -> Scale:
+        sheet = layout.SETTINGS_SHEET
+        table = self.table(sheet, layout.SCALE_HEADERS[:2], until_blank=True)
+        if table is None:
+            return fallback
+        points: list[ScalePoint] = []
+        for row, cells in table.rows:
+            value = _whole(table.raw(cells, "value"))
+            label = table.text(cells, "label")
+            if value is None or not label:
+                self.error(
+                    "settings-invalid",
+                    "A scale point needs a whole-number value and a label; the default scale "
+                    "was used. Restore the scale from the generated master.",
+                    sheet=sheet,
+                    cell=table.ref(row, "value"),
+                )
+                return fallback
+            points.append(ScalePoint(value, label, table.text(cells, "meaning")))
+        values = [p.value for p in points]
+        if len(points) < 2 or values != list(range(values[0], values[0] + len(values))):
+            self.error(
+                "settings-invalid",
+                f"The scale values must count up by 1 with at least 2 points, got {values}; "
+                "the default scale was used.",
+                sheet=sheet,
+                cell=cell_ref(table.header_row, 0),
+            )
+            return fallback
+        return Scale(tuple(points))
+
+    def read_title_nouns(self) -> dict[str, str]:
+        grid = self.grid(layout.SETTINGS_SHEET) or []
+        table = _find_table(
+            layout.SETTINGS_SHEET, grid, layout.TITLE_NOUN_HEADERS, until_blank=True
+        )
+        if table is None:
+            return {}
+        nouns: dict[str, str] = {}
+        for _, cells in table.rows:
+            family_id = table.ident(cells, layout.TITLE_NOUN_HEADERS[0])
+            noun = table.text(cells, layout.TITLE_NOUN_HEADERS[1])
+            if family_id and noun:
+                nouns[family_id] = noun
+        return nouns
+
+    def read_levels(
+        self, defaults: Settings
+    ) -> tuple[tuple[LevelSpec, ...], tuple[LevelSpec, ...]]:
+        sheet = layout.LEVELS_SHEET
+        table = self.table(sheet, layout.LEVEL_HEADERS[:3], until_blank=True)
+        tracks: dict[str, list[LevelSpec]] = {TRACK_IC: [], TRACK_MANAGER: []}
+        seen: set[str] = set()
+        for row, cells in table.rows if table else ():
+            track = table.ident(cells, "track")
+            code = table.ident(cells, "code")
+            problem = ""
+            if track not in tracks:
+                problem = f"track '{track}' is not IC or M"
+            elif not code:
+                problem = "the code is empty"
+            elif code in seen:
+                problem = f"level code '{code}' is used twice"
+            if problem:
+                self.error(
+                    "settings-invalid",
+                    f"Level row skipped: {problem}. Restore the Levels sheet from the generated "
+                    "master.",
+                    sheet=sheet,
+                    cell=table.ref(row, "code"),
+                )
+                continue
+            seen.add(code)
+            equivalent = table.ident(cells, "ic_equivalent")
+            tracks[track].append(
+                LevelSpec(
+                    code=code,
+                    track=track,
+                    title=table.text(cells, "title"),
+                    scope=table.text(cells, "scope"),
+                    autonomy=table.text(cells, "autonomy"),
+                    years=table.text(cells, "years"),
+                    ic_equivalent=equivalent or None,
+                )
+            )
+        result = []
+        for track in TRACKS:
+            levels = tuple(tracks[track])
+            if not levels:
+                if table is not None:
+                    self.error(
+                        "settings-invalid",
+                        f"No {TRACK_NAMES[track]} levels found on the Levels sheet; the default "
+                        "levels were used.",
+                        sheet=sheet,
+                    )
+                levels = defaults.track_levels(track)
+            result.append(levels)
+        return result[0], result[1]
+
+    # --------------------------------------------------------------------- families, etc.
+
+    def read_families(self) -> dict[str, LadderFamily] | None:
+        table = self.table(layout.FAMILIES_SHEET, layout.FAMILY_REQUIRED, until_blank=False)
+        if table is None:
+            return None
+        families: dict[str, LadderFamily] = {}
+        for row, cells in table.rows:
+            family_id = table.ident(cells, "family_id")
+            if not family_id:
+                continue
+            if family_id in families:
+                self.error(
+                    "duplicate-family",
+                    f"Family '{family_id}' is listed twice; the first row was used.",
+                    sheet=table.sheet,
+                    cell=table.ref(row, "family_id"),
+                )
+                continue
+            name = table.text(cells, "name") or family_id
+            families[family_id] = LadderFamily(
+                family_id=family_id,
+                name=name,
+                title_noun=table.text(cells, "title_noun") or name,
+                description=table.text(cells, "description"),
+                ic_codes=tuple(_split(table.text(cells, "ic_codes"))),
+                manager_codes=tuple(_split(table.text(cells, "manager_codes"))),
+                curated=table.ident(cells, "content") == layout.CONTENT_CURATED,
+            )
+            self.ladder_sheets[family_id] = table.text(cells, "ladder_sheet")
+        return families
+
+    def read_family_levels(
+        self, families: dict[str, LadderFamily], settings: Settings
+    ) -> dict[str, LadderFamily]:
+        """Each family's own titles, summaries and scopes (an older master has none: patterns)."""
+        if layout.FAMILY_LEVELS_SHEET.casefold() not in self.sheet_names:
+            return families
+        table = self.table(
+            layout.FAMILY_LEVELS_SHEET, layout.FAMILY_LEVEL_REQUIRED, until_blank=False
+        )
+        texts: dict[str, dict[str, dict[str, str]]] = {}
+        for row, cells in table.rows if table else ():
+            family_id = table.ident(cells, "family_id")
+            level = table.ident(cells, "level")
+            where = {"sheet": table.sheet, "cell": table.ref(row, "family_id")}
+            if family_id not in families:
+                self.warning(
+                    "unknown-family",
+                    f"family_id '{family_id}' is not on the Families sheet; this row was ignored.",
+                    **where,
+                )
+                continue
+            if settings.level(level) is None:
+                self.warning(
+                    "unknown-level",
+                    f"level '{level}' is not a level of this ladder; this row was ignored.",
+                    sheet=table.sheet,
+                    cell=table.ref(row, "level"),
+                )
+                continue
+            entry = texts.setdefault(family_id, {"titles": {}, "summaries": {}, "scopes": {}})
+            family, spec = families[family_id], settings.level(level)
+            for column, key in (("title", "titles"), ("summary", "summaries"), ("scope", "scopes")):
+                value = table.text(cells, column)
+                # a title the level's pattern gives anyway is not the family's own
+                if value and not (
+                    key == "titles" and value == spec.title_for(family.title_noun, family.name)
+                ):
+                    entry[key][level] = value
+        return {
+            family_id: dataclasses.replace(family, **texts[family_id])
+            if family_id in texts
+            else family
+            for family_id, family in families.items()
+        }
+
+    def read_competencies(self) -> dict[str, Competency]:
+        table = self.table(layout.COMPETENCIES_SHEET, layout.COMPETENCY_REQUIRED, until_blank=False)
+        competencies: dict[str, Competency] = {}
+        for row, cells in table.rows if table else ():
+            competency_id = table.ident(cells, "competency_id")
+            if not competency_id:
+                continue
+            if competency_id in competencies:
+                self.error(
+                    "duplicate-competency",
+                    f"Competency '{competency_id}' is listed twice; the first row was used.",
+                    sheet=table.sheet,
+                    cell=table.ref(row, "competency_id"),
+                )
+                continue
+            competencies[competency_id] = Competency(
+                competency_id=competency_id,
+                name=table.text(cells, "competency") or competency_id,
+                domain=table.text(cells, "domain"),
+                description=table.text(cells, "description"),
+                onet_element_id=table.text(cells, "onet_element_id"),
+                category=table.ident(cells, "category") or "custom",
+                family_id=table.ident(cells, "family_id"),
+            )
+        return competencies
+
+    def read_expectations(
+        self,
+        table: _Table,
+        settings: Settings,
+        families: dict[str, LadderFamily] | None,
+        competencies: dict[str, Competency],
+    ) -> tuple[list[Expectation], dict[str, LadderFamily], dict[str, Competency]]:
+        sheet = table.sheet
+        if families is None:  # no Families sheet: the families are whatever the rows name
+            families = {}
+            for _, cells in table.rows:
+                family_id = table.ident(cells, "family_id")
+                if family_id and family_id not in families:
+                    families[family_id] = LadderFamily(family_id, family_id, family_id, "")
+        competencies = dict(competencies)
+        expectations: list[Expectation] = []
+        first_row: dict[tuple[str, str, str, str], int] = {}
+        cells_of: dict[tuple[str, str, str, str], str] = {}  # key -> A1 of its expected cell
+        known_families = ", ".join(families) or "none"
+        level_codes = ", ".join(lv.code for lv in settings.levels)
+        for row, cells in table.rows:
+            if all(table.text(cells, name) == "" for name in _EXPECTATION_INPUTS):
+                continue  # cleared by HR; derived columns (level_title, O*NET) may linger
+            family_id = table.ident(cells, "family_id")
+            level = table.ident(cells, "level")
+            competency_id = table.ident(cells, "competency_id")
+            if not competency_id:
+                self.error(
+                    "competency-id-missing",
+                    "This row has no competency_id, so it was skipped. Copy the id from the "
+                    "Competencies sheet, or make up a new one for a custom competency.",
+                    sheet=sheet,
+                    cell=table.ref(row, "competency_id"),
+                )
+                continue
+            if family_id not in families:
+                self.error(
+                    "unknown-family",
+                    f"family_id '{family_id}' is not on the Families sheet ({known_families}); "
+                    "the row was skipped.",
+                    sheet=sheet,
+                    cell=table.ref(row, "family_id"),
+                )
+                continue
+            spec = settings.level(level)
+            if spec is None:
+                self.error(
+                    "unknown-level",
+                    f"level '{level}' is not a level of this ladder ({level_codes}); the row was "
+                    "skipped.",
+                    sheet=sheet,
+                    cell=table.ref(row, "level"),
+                )
+                continue
+            track = table.ident(cells, "track")
+            if track != spec.track:
+                self.error(
+                    "track-mismatch",
+                    f"track '{track}' does not match level {level}, a {TRACK_NAMES[spec.track]} "
+                    f"level; read as {spec.track}.",
+                    sheet=sheet,
+                    cell=table.ref(row, "track"),
+                )
+                track = spec.track
+            key = (family_id, track, level, competency_id)
+            if key in first_row:
+                self.error(
+                    "duplicate-row",
+                    f"{family_id} {level} already has {competency_id} (row {first_row[key] + 1}); "
+                    "this row was skipped. Delete one of the two.",
+                    sheet=sheet,
+                    cell=table.ref(row, "competency_id"),
+                )
+                continue
+            expected = self.expected(table, row, cells, settings.scale)
+            if expected is None:
+                continue
+            first_row[key] = row
+            cells_of[key] = table.ref(row, "expected")
+            known = competencies.get(competency_id)
+            name = table.text(cells, "competency") or (known.name if known else competency_id)
+            domain = table.text(cells, "domain") or (known.domain if known else "") or "Other"
+            onet_element_id = table.text(cells, "onet_element_id")
+            if known is None:
+                competencies[competency_id] = Competency(
+                    competency_id, name, domain, "", onet_element_id, "custom"
+                )
+                self.info(
+                    "competency-added",
+                    f"'{competency_id}' is not on the Competencies sheet: added as a custom "
+                    f"competency named '{name}'.",
+                    sheet=sheet,
+                    cell=table.ref(row, "competency_id"),
+                )
+            statement = table.text(cells, "statement")
+            if not statement:
+                self.warning(
+                    "statement-empty",
+                    f"No statement for {competency_id} at {family_id} {level}: managers will see "
+                    "only the expected score. Describe what this level looks like.",
+                    sheet=sheet,
+                    cell=table.ref(row, "statement"),
+                )
+            expectations.append(
+                Expectation(
+                    family_id=family_id,
+                    track=track,
+                    level=level,
+                    competency_id=competency_id,
+                    competency=name,
+                    domain=domain,
+                    expected=expected,
+                    statement=statement,
+                    onet_element_id=onet_element_id,
+                    onet_im=_number(table.raw(cells, "onet_im")),
+                    onet_lv=_number(table.raw(cells, "onet_lv")),
+                    evidence="\n".join(
+                        line.strip() for line in table.text(cells, "evidence").splitlines()
+                    ).strip(),
+                )
+            )
+            self.expectation_cells[key] = (
+                table.ref(row, "expected"),
+                table.text(cells, "generated"),
+            )
+        self.cells_of = cells_of
+        return expectations, families, competencies
+
+    def expected(self, table: _Table, row: int, cells: list[object], scale: Scale) -> int | None:
+        """The expected score of a row, or None (row skipped) when it is not a number at all."""
+        raw = table.raw(cells, "expected")
+        where = {"sheet": table.sheet, "cell": table.ref(row, "expected")}
+        allowed = f"a whole number from {scale.minimum} to {scale.maximum}"
+        number = _number(raw)
+        if number is None:
+            if _text(raw) == "":
+                self.error(
+                    "expected-missing",
+                    f"expected is empty: enter {allowed}. The row was skipped.",
+                    **where,
+                )
+            else:
+                self.error(
+                    "expected-not-number",
+                    f"expected is '{_text(raw)}', not a number: enter {allowed}. The row was "
+                    "skipped.",
+                    **where,
+                )
+            return None
+        shown = _text(number)
+        read_as = scale.clamp(number)
+        if not scale.minimum <= number <= scale.maximum:
+            self.error(
+                "expected-out-of-range",
+                f"expected is {shown}, outside the scale: enter {allowed} (read as {read_as} "
+                "for now).",
+                **where,
+            )
+        elif not number.is_integer():
+            self.error(
+                "expected-not-whole",
+                f"expected is {shown}, not a whole number: enter {allowed} (read as {read_as} "
+                "for now).",
+                **where,
+            )
+        return read_as
+
+    def check_tracks(
+        self,
+        expectations: list[Expectation],
+        settings: Settings,
+        cells_of: dict[tuple[str, str, str, str], str],
+        sheet: str,
+    ) -> None:
+        """Warn where expectations go down a track, or a competency skips some of its levels."""
+        by_competency: dict[tuple[str, str, str], dict[str, Expectation]] = {}
+        for e in expectations:
+            by_competency.setdefault((e.family_id, e.track, e.competency_id), {})[e.level] = e
+        for (family_id, track, competency_id), rows in by_competency.items():
+            codes = [lv.code for lv in settings.track_levels(track)]
+            previous: Expectation | None = None
+            for code in codes:
+                current = rows.get(code)
+                if current is None:
+                    continue
+                if previous is not None and current.expected < previous.expected:
+                    self.warning(
+                        "not-monotonic",
+                        f"{current.competency} in {family_id} expects {current.expected} at "
+                        f"{code} but {previous.expected} at {previous.level} below it: "
+                        "expectations should not go down as levels go up. Check both cells.",
+                        sheet=sheet,
+                        cell=cells_of[(family_id, track, code, competency_id)],
+                    )
+                previous = current
+            present = [code for code in codes if code in rows]
+            missing = [code for code in codes if code not in rows]
+            if missing:
+                first = present[0]
+                self.warning(
+                    "competency-incomplete",
+                    f"{competency_id} is in {family_id} at {', '.join(present)} but not at "
+                    f"{', '.join(missing)}: add rows for the missing levels, or "
+                    "remove it from all of them.",
+                    sheet=sheet,
+                    cell=cells_of[(family_id, track, first, competency_id)],
+                )
+
+    # -------------------------------------------------------------- the family ladder sheets
+
+    def reconcile(
+        self,
+        expectations: list[Expectation],
+        families: dict[str, LadderFamily],
+        settings: Settings,
+    ) -> list[Expectation]:
+        """Take HR's edits on the family ladder sheets, where people read the ladder.
+
+        Each row's generated digest (the Expectations sheet's hidden column) tells which place
+        was edited: an edit in one place wins; different edits in both are an error naming both
+        cells, the Expectations value kept until HR makes them agree.
+        """
+        by_key = {(e.family_id, e.track, e.level, e.competency_id): e for e in expectations}
+        for family in families.values():
+            for key, cell in self.ladder_cells(family, by_key, settings).items():
+                current = by_key.get(key)
+                if current is None:
+                    continue
+                by_key[key] = self.merge(current, cell, settings.scale)
+        return list(by_key.values())
+
+    def ladder_cells(
+        self,
+        family: LadderFamily,
+        by_key: dict[tuple[str, str, str, str], Expectation],
+        settings: Settings,
+    ) -> dict[tuple[str, str, str, str], _LadderCell]:
+        """Every expectation cell of a family's ladder sheet, keyed like the Expectations rows."""
+        name = self.ladder_sheets.get(family.family_id, "")
+        grid = self.grid(name) if name else None
+        if grid is None:
+            return {}
+        names: dict[tuple[str, str], str] = {}  # (track, competency name) -> id
+        for family_id, track, _level, competency_id in by_key:
+            if family_id == family.family_id:
+                names.setdefault(
+                    (
+                        track,
+                        by_key[(family_id, track, _level, competency_id)].competency.casefold(),
+                    ),
+                    competency_id,
+                )
+        headers = {TRACK_SHORT_NAMES[t].casefold(): t for t in TRACKS}
+        bands = {f"{TRACK_NAMES[t]} track".casefold(): t for t in TRACKS}
+        columns: dict[str, dict[int, str]] = {}  # track -> column -> level code
+        track = ""
+        found: dict[tuple[str, str, str, str], _LadderCell] = {}
+        for row, values in enumerate(grid):
+            first = _text(values[0]).casefold() if values else ""
+            if first in headers:
+                columns[headers[first]] = {
+                    col: code
+                    for col, value in enumerate(values[1:], start=1)
+                    if (code := _text(value).split("·")[0].strip())
+                    and settings.level(code) is not None
+                }
+                continue
+            if first in bands:
+                track = bands[first]
+                continue
+            competency_id = names.get((track, first.split("\n")[0].strip()))
+            if not track or competency_id is None:
+                continue
+            for col, level in columns.get(track, {}).items():
+                text = _text(values[col]) if col < len(values) else ""
+                cell = _parse_ladder_cell(text, name, cell_ref(row, col))
+                if cell is not None:
+                    found[(family.family_id, track, level, competency_id)] = cell
+        return found
+
+    def merge(self, row: Expectation, cell: _LadderCell, scale: Scale) -> Expectation:
+        expected_ref, generated = self.expectation_cells.get(
+            (row.family_id, row.track, row.level, row.competency_id), ("", "")
+        )
+        mine = layout.row_digest(row.expected, row.statement, layout.evidence_line(row.evidence))
+        theirs = layout.row_digest(cell.expected, cell.statement, cell.evidence_line)
+        if mine == theirs:
+            return row
+        where = f"{cell.sheet}!{cell.cell}"
+        both = (
+            f"{layout.EXPECTATIONS_SHEET}!{expected_ref} (expected {row.expected}, "
+            f'"{_clip(row.statement)}") and {where} (expected {cell.expected}, '
+            f'"{_clip(cell.statement)}")'
+        )
+        what = f"{row.competency} at {row.family_id} {row.level}"
+        if generated and mine == generated:  # only the ladder sheet was edited
+            if (
+                not isinstance(cell.expected, int)
+                or not scale.minimum <= cell.expected <= scale.maximum
+            ):
+                self.error(
+                    "expected-out-of-range",
+                    f"{what}: the ladder sheet says '{cell.expected}'; enter a whole number from "
+                    f"{scale.minimum} to {scale.maximum} after the level code (e.g. "
+                    f"'{row.level} · {scale.minimum}'). The Expectations value "
+                    f"{row.expected} is used for now.",
+                    sheet=cell.sheet,
+                    cell=cell.cell,
+                )
+                return row
+            self.info(
+                "ladder-sheet-edited",
+                f"{what} was edited on the ladder sheet; that edit is used (the Expectations "
+                f"sheet still shows the old text at {expected_ref}).",
+                sheet=cell.sheet,
+                cell=cell.cell,
+            )
+            evidence = cell.evidence_line.removeprefix(layout.EVIDENCE_PREFIX)
+            return dataclasses.replace(
+                row,
+                expected=cell.expected,
+                statement=cell.statement,
+                evidence="\n".join(e.strip() for e in evidence.split(";") if e.strip()),
+            )
+        if generated and theirs == generated:
+            return row  # only the Expectations sheet was edited: the documented place
+        self.error(
+            "edits-disagree",
+            f"{what} differs between {both}: both were changed. Make the two the same; the "
+            f"{layout.EXPECTATIONS_SHEET} value is used until then.",
+            sheet=layout.EXPECTATIONS_SHEET,
+            cell=expected_ref,
+        )
+        return row
+
+    def read_actions(
+        self, settings: Settings, competencies: dict[str, Competency]
+    ) -> list[DevelopmentAction]:
+        table = self.table(layout.ACTIONS_SHEET, layout.ACTION_REQUIRED, until_blank=False)
+        actions: list[DevelopmentAction] = []
+        codes = {lv.code for lv in settings.levels}
+        for row, cells in table.rows if table else ():
+            competency_id = table.ident(cells, "competency_id")
+            text = table.text(cells, "action")
+            levels = tuple(_split(table.text(cells, "levels")))
+            where = {"sheet": table.sheet, "cell": table.ref(row, "competency_id")}
+            if not text:
+                self.warning(
+                    "action-empty",
+                    f"The development action for {competency_id or '?'} is empty; it was skipped.",
+                    sheet=table.sheet,
+                    cell=table.ref(row, "action"),
+                )
+                continue
+            if competency_id not in competencies:
+                self.warning(
+                    "action-unknown-competency",
+                    f"competency_id '{competency_id}' is not a competency of this ladder, so "
+                    "this action will never be suggested.",
+                    **where,
+                )
+            unknown = [code for code in levels if code not in codes]
+            if unknown or not levels:
+                self.warning(
+                    "action-unknown-level",
+                    f"levels '{table.text(cells, 'levels')}' should be level codes separated by "
+                    f"commas ({', '.join(lv.code for lv in settings.levels)}); unknown: "
+                    f"{', '.join(unknown) or 'none given'}.",
+                    sheet=table.sheet,
+                    cell=table.ref(row, "levels"),
+                )
+            band = table.text(cells, "band") or "-".join(levels[:1] + levels[-1:])
+            family_id = table.ident(cells, "family_id")
+            actions.append(DevelopmentAction(competency_id, band, levels, text, family_id))
+        return actions
+
+
+# -------------------------------------------------------------------------- cell values
+
+_LADDER_SCORE = re.compile(r"^\s*(\S+)\s*·\s*([^\s]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _LadderCell:
+    """One expectation cell of a family's ladder sheet, as HR left it."""
+
+    expected: int | str  # the score after the level code; text when it is not a whole number
+    statement: str
+    evidence_line: str  # "Evidence: a; b", or ""
+    sheet: str
+    cell: str
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _parse_ladder_cell(text: str, sheet: str, cell: str) -> _LadderCell | None:
+    """ "L3 · 3 Proficient", the statement, then "Evidence: ..." (None for blank or "—")."""
+    lines = [line.strip() for line in text.splitlines()]
+    if not lines or not (match := _LADDER_SCORE.match(lines[0])):
+        return None
+    raw = match.group(2)
+    number = _number(raw)
+    expected: int | str = int(number) if number is not None and number.is_integer() else raw
+    rest = [line for line in lines[1:] if line]
+    evidence = ""
+    if rest and rest[-1].startswith(layout.EVIDENCE_PREFIX.strip()):
+        evidence = rest.pop()
+    return _LadderCell(expected, " ".join(rest), evidence, sheet, cell)
+
+
+def _text(value: object) -> str:
+    """A cell as clean text: whole floats lose their ".0", dates become ISO, ends are trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\xa0", " ").strip()
+
+
+def _ident(value: object) -> str:
+    """An id or code: text with inner runs of whitespace collapsed."""
+    return " ".join(_text(value).split())
+
+
+def _header(value: object) -> str:
+    return _ident(value).casefold()
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = _text(value).replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _whole(value: object) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _split(text: str) -> list[str]:
+    """A list written in one cell: separated by commas or semicolons."""
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]

@@ -188,7 +188,7 @@ class Ladder:
 
 # --- building the ladder from O*NET® data ------------------------------------------------------
 #
-# The method (also in docs/ladder-method.md):
+# The drafting method for families without curated content (README, "Drafted families"):
 # 1. Score every library competency for a family's track from the track's O*NET codes:
 #    importance (IM, averaged over the codes, suppressed / not-relevant rows dropped) as half a
 #    z-score within its O*NET category (Work Styles are rated high everywhere) and half a z-score

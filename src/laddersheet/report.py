@@ -878,7 +878,7 @@ class _ReportWriter:
         sheet = self.book.add_worksheet("Heatmap")
         print_setup(sheet, landscape=False, repeat_rows=(2, 2), header=self.header_text)
         headers = ("Competency", "Domain", "Scored", "Mean score", "Mean gap now", "Mean gap next")
-        widths = (34, 24, 8, 9, 9, 9)
+        widths = (36, 26, 7, 8, 8, 8)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.widths["Heatmap"] = sum(widths)
@@ -918,7 +918,10 @@ class _ReportWriter:
             for cell in cells:
                 write_text(sheet, row, 0, cell.competency, styles["cell"])
                 write_text(sheet, row, 1, cell.domain, styles["cell"])
-                write_value(sheet, row, 2, cell.scores, number)
+                height = row_height([(cell.competency, widths[0]), (cell.domain, widths[1])])
+                if height:
+                    sheet.set_row(row, height)
+                write_value(sheet, row, 2, cell.scores, styles.custom("integer", align="center"))
                 write_value(sheet, row, 3, cell.mean_score, number)
                 write_value(sheet, row, 4, cell.mean_gap_now, number)
                 write_value(sheet, row, 5, cell.mean_gap_next, number)

@@ -322,8 +322,8 @@ class _MasterWriter:
         section("The cycle")
         para(
             "1. Edit the ladder",
-            "Review the family sheets, change statements and expected scores on the "
-            f"{layout.EXPECTATIONS_SHEET} sheet and list your people on the "
+            "Review the family sheets and change statements and expected scores where you read "
+            f"them (or on the {layout.EXPECTATIONS_SHEET} sheet), then list your people on the "
             f"{layout.ROSTER_SHEET} sheet. Save as .xlsx (or .ods).",
         )
         para(
@@ -340,11 +340,21 @@ class _MasterWriter:
         row += 1
         section("You may edit")
         para(
+            "Family sheets",
+            "A cell's text, and its score after the level code ('L3 · 4 ...'). Each row is "
+            "read back from the place it was edited; if the same row is edited differently "
+            f"here and on {layout.EXPECTATIONS_SHEET}, laddersheet names both cells.",
+        )
+        para(
+            layout.FAMILY_LEVELS_SHEET,
+            "Each family's titles, level summaries and scopes, as the field names them.",
+        )
+        para(
             layout.EXPECTATIONS_SHEET,
-            "The statement and expected columns. Add a row (copy an existing one) to give a "
-            "family level another competency; a competency_id not on the Competencies sheet "
-            "becomes a custom competency. Delete rows to remove a competency. Order does not "
-            "matter; blank rows are skipped.",
+            "The statement, evidence and expected columns. Add a row (copy an existing one) "
+            "to give a family level another competency; a competency_id not on the "
+            "Competencies sheet becomes a custom competency. Delete rows to remove a "
+            "competency. Order does not matter; blank rows are skipped.",
         )
         para(layout.ROSTER_SHEET, "One row per person to be scored (yellow cells have dropdowns).")
         para(
@@ -361,9 +371,10 @@ class _MasterWriter:
             "_lists sheets.",
         )
         para(
-            "Family sheets",
-            "They show the ladder as generated and are not read back: edit the "
-            f"{layout.EXPECTATIONS_SHEET} sheet instead.",
+            "Family sheet layout",
+            "Competency names, level headers and the order of rows and columns: laddersheet "
+            "finds each cell by them. Add new competencies on the "
+            f"{layout.EXPECTATIONS_SHEET} sheet.",
         )
         row += 1
         section(f"The scale ({s.scale.minimum}–{s.scale.maximum})")
@@ -378,6 +389,7 @@ class _MasterWriter:
             ),
             (layout.LEVELS_SHEET, "IC and manager levels, and which levels are equivalent."),
             (layout.FAMILIES_SHEET, "The job families, with links to their ladder sheets."),
+            (layout.FAMILY_LEVELS_SHEET, "Each family's own titles, summaries and scopes."),
             (layout.EXPECTATIONS_SHEET, "Every expectation, one row each: what laddersheet reads."),
             (layout.COMPETENCIES_SHEET, "What each competency means and its O*NET source."),
             (
@@ -864,8 +876,8 @@ class _MasterWriter:
         write_text(sheet, 1, 0, family.description, styles["subtitle"])
         legend = (
             f"Each cell: level · expected score ({self.scale_summary()}), what it looks like, "
-            "and evidence a manager can point at. Edit a score or statement here or on the "
-            f"{layout.EXPECTATIONS_SHEET} sheet; titles and scope on {layout.FAMILY_LEVELS_SHEET}."
+            f"evidence. Edit here or on {layout.EXPECTATIONS_SHEET}; titles on "
+            f"{layout.FAMILY_LEVELS_SHEET}."
         )
         if not family.curated:
             legend = (

@@ -100,9 +100,10 @@ def family_toml(family_id: str, prefix: str, onet: str = '"2.A.1.b", "2.C.1.e"')
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """A content folder with two valid synthetic families and the real people core."""
+    """A content folder with two valid synthetic families, the real people core and library."""
     (tmp_path / "families").mkdir()
-    shutil.copy(content_dir() / "people_leadership.toml", tmp_path / "people_leadership.toml")
+    for name in ("people_leadership.toml", "library.toml"):
+        shutil.copy(content_dir() / name, tmp_path / name)
     (tmp_path / "families" / "sales.toml").write_text(family_toml("sales", "yy"))
     (tmp_path / "families" / "marketing.toml").write_text(family_toml("marketing", "zz"))
     return tmp_path

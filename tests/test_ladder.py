@@ -10,8 +10,9 @@ import pytest
 from laddersheet.catalog import Catalog, load_catalog
 from laddersheet.content import CONTENT_LEVELS, PEOPLE_LEADERSHIP, Library, load_library
 from laddersheet.errors import SettingsError
+from laddersheet.issues import IssueLog
 from laddersheet.ladder import Expectation, Ladder, build_ladder, content_level, level_bands
-from laddersheet.lint import lint_expectations, words
+from laddersheet.lint import ladder_texts, lint_expectations, lint_texts, words
 from laddersheet.settings import (
     TRACK_IC,
     TRACK_MANAGER,
@@ -339,3 +340,75 @@ def test_other_level_counts_take_the_content_at_the_same_height(catalog: Catalog
     # six levels: the company names them with its own patterns
     assert ladder.title("customer_success", "L6").startswith("Distinguished ")
     assert CONTENT_LEVELS[TRACK_IC] == ("L1", "L2", "L3", "L4", "L5")
+
+
+# --- families a company adds from O*NET codes ------------------------------------------------
+
+CUSTOM = """
+[[custom_families]]
+family_id = "hardware_engineering"
+name = "Hardware Engineering"
+title_noun = "Hardware Engineer"
+description = "Designs and tests the electronics in the company's devices."
+ic_codes = ["17-2061.00", "17-2072.00"]
+manager_codes = ["11-9041.00"]
+"""
+
+
+def test_a_custom_family_is_drafted_from_the_library(catalog: Catalog, library: Library) -> None:
+    settings = parse_settings(
+        default_settings_text().replace(
+            'families = "all"', 'families = ["sales", "hardware_engineering"]'
+        )
+        + CUSTOM,
+        source="test.toml",
+    )
+    ladder = build_ladder(settings, catalog)
+    family = ladder.family("hardware_engineering")
+    assert family is not None and not family.curated
+    assert ladder.title("hardware_engineering", "L3") == "Senior Hardware Engineer"
+    ic = ladder.competency_ids("hardware_engineering", TRACK_IC)
+    drafts = {c.competency_id for c in library.drafts}
+    assert len(ic) == settings.competencies_min and set(ic) <= drafts
+    assert all(ladder.competency(c).category == "library" for c in ic)
+    # chosen by the occupations' O*NET importance: nothing left out rates higher
+    ims = {r.competency_id: r.onet_im for r in ladder.rows("hardware_engineering", TRACK_IC, "L1")}
+    assert len(set(ims.values())) > 1
+    # the draft keeps the rules and the words pass the linter
+    assert not lint_expectations(ladder).flatten()
+    texts = [t for t in ladder_texts(ladder) if t.family_id == "hardware_engineering"]
+    assert texts and not lint_texts(texts, IssueLog()).flatten()
+    # O*NET tasks are there to rewrite from, never in the statements
+    assert family.reference_tasks
+    statements = " ".join(r.statement for r in ladder.expectations)
+    assert not any(task in statements for task in family.reference_tasks)
+    manager = ladder.competency_ids("hardware_engineering", TRACK_MANAGER)
+    assert {"coaching", "hiring"} <= set(manager)
+
+
+def test_a_custom_family_code_without_ratings_names_the_closest(catalog: Catalog) -> None:
+    text = default_settings_text() + CUSTOM.replace('"17-2072.00"', '"15-1252.00"')
+    with pytest.raises(SettingsError) as caught:
+        build_ladder(parse_settings(text, source="acme.toml"), catalog)
+    message = str(caught.value)
+    assert (
+        "custom_families[0].ic_codes: 15-1252.00 (Software Developers) has tasks but no" in message
+    )
+    assert "Closest codes with ratings: 15-1251.00 Computer Programmers" in message
+
+
+def test_a_custom_family_cannot_reuse_a_catalog_id(catalog: Catalog) -> None:
+    text = default_settings_text() + CUSTOM.replace('"hardware_engineering"', '"sales"')
+    with pytest.raises(SettingsError, match="'sales' is already a family of the catalog"):
+        build_ladder(parse_settings(text, source="acme.toml"), catalog)
+
+
+def test_custom_family_settings_are_checked_with_their_lines() -> None:
+    bad = CUSTOM.replace('"17-2061.00", ', '"17-2061", ').replace(
+        'family_id = "hardware_engineering"', 'family_id = "Hardware Engineering"'
+    )
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(default_settings_text() + bad, source="acme.toml")
+    message = str(caught.value)
+    assert "custom_families[0].family_id: 'Hardware Engineering' must be lower-case" in message
+    assert "'17-2061' is not an O*NET-SOC code like 17-2061.00" in message

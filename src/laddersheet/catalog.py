@@ -8,10 +8,11 @@ catalog means a broken install or checkout, not bad user input.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -89,6 +90,7 @@ class Catalog:
     skill_activities: dict[str, tuple[str, ...]]  # skill element id -> GWA ids
     releases: tuple[str, ...]
     attribution: str
+    root: str = ""  # the seeds folder it was read from (for occupations outside the families)
     _rating_index: dict[tuple[str, str, str], Rating] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -334,4 +336,112 @@ def _load(root: Path) -> Catalog:
         skill_activities={s: tuple(a) for s, a in skill_activities.items()},
         releases=releases,
         attribution=attribution,
+        root=str(root),
     )
+
+
+# --- every rated occupation, for families a company adds --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationRef:
+    code: str
+    title: str
+    job_zone: int | None
+    rated: bool  # has Skills, Knowledge and Work Styles ratings
+
+
+@functools.lru_cache(maxsize=4)
+def all_occupations(root: str) -> dict[str, OccupationRef]:
+    """Every occupation of the release (``occupations_all.csv``), by code."""
+    path = Path(root) / "occupations_all.csv"
+    found = {}
+    for line, r in _rows(path, ("onetsoc_code", "title", "job_zone", "rated")):
+        found[r["onetsoc_code"]] = _parse(
+            path,
+            line,
+            lambda r=r: OccupationRef(
+                r["onetsoc_code"], r["title"], _optional_int(r["job_zone"]), _flag(r["rated"])
+            ),
+        )
+    return found
+
+
+def code_problems(catalog: Catalog, codes: Iterable[str]) -> dict[str, str]:
+    """Why each unusable code cannot be used, naming the closest codes that have ratings."""
+    known = all_occupations(catalog.root)
+    problems = {}
+    for code in dict.fromkeys(codes):
+        ref = known.get(code)
+        if ref is not None and ref.rated:
+            continue
+        what = (
+            f"{code} ({ref.title}) has tasks but no Skills, Knowledge and Work Styles ratings"
+            if ref is not None
+            else f"{code} is not an O*NET-SOC code of release {', '.join(catalog.releases)}"
+        )
+        near = closest_rated(known, code)
+        hint = "; ".join(f"{r.code} {r.title}" for r in near)
+        problems[code] = f"{what}. Closest codes with ratings: {hint}" if near else what
+    return problems
+
+
+def closest_rated(
+    known: dict[str, OccupationRef], code: str, count: int = 3
+) -> list[OccupationRef]:
+    """Rated codes of the same SOC group, nearest by number (the same minor group first)."""
+    digits = code.replace("-", "").replace(".", "")
+
+    def distance(ref: OccupationRef) -> tuple[int, int]:
+        other = ref.code.replace("-", "").replace(".", "")
+        shared = next((i for i, (a, b) in enumerate(zip(digits, other, strict=False)) if a != b), 8)
+        gap = abs(int(other) - int(digits)) if other.isdigit() and digits.isdigit() else 10**9
+        return (-shared, gap)
+
+    rated = [r for r in known.values() if r.rated and r.code != code]
+    same_group = [r for r in rated if r.code[:2] == code[:2]] or rated
+    return sorted(same_group, key=lambda r: (distance(r), r.code))[:count]
+
+
+def with_codes(catalog: Catalog, codes: Iterable[str]) -> Catalog:
+    """The catalog plus the ratings, occupation and reference tasks of ``codes``.
+
+    Every code must be rated (``code_problems`` says why one is not).
+    """
+    wanted = [c for c in dict.fromkeys(codes) if c not in catalog.ratings]
+    if not wanted:
+        return catalog
+    root = Path(catalog.root)
+    known = all_occupations(catalog.root)
+    ratings = dict(catalog.ratings)
+    path = root / "ratings_all.csv"
+    for line, r in _rows(path, ("onetsoc_code",)):
+        code = r["onetsoc_code"]
+        if code not in wanted:
+            continue
+        found = []
+        for column, value in r.items():
+            if column == "onetsoc_code" or not value:
+                continue
+            element_id, scale = column.rsplit(" ", 1)
+            found.append(
+                _parse(
+                    path,
+                    line,
+                    lambda c=code, e=element_id, s=scale, v=value: Rating(
+                        c, e, s, float(v), None, False, False
+                    ),
+                )
+            )
+        ratings[code] = tuple(found)
+    tasks = dict(catalog.tasks)
+    path = root / "tasks_all.csv"
+    for _line, r in _rows(path, ("onetsoc_code", "task_id", "task")):
+        if r["onetsoc_code"] in wanted:
+            task = Task(r["onetsoc_code"], r["task_id"], r["task"], "Core", ())
+            tasks[task.onetsoc_code] = (*tasks.get(task.onetsoc_code, ()), task)
+    occupations = dict(catalog.occupations)
+    for code in wanted:
+        ref = known[code]
+        occupations[code] = Occupation(code, ref.title, "", ref.job_zone)
+    return dataclasses.replace(catalog, ratings=ratings, tasks=tasks, occupations=occupations)

@@ -89,37 +89,35 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def families(as_json: bool) -> None:
-    """List the job families in the O*NET-seeded catalog.
+@click.option(
+    "--settings",
+    "settings_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Company settings file, to include its custom families (default: built-in defaults).",
+)
+def families(as_json: bool, settings_path: Path | None) -> None:
+    """List the job families: their content (curated or draft), competencies per track and codes.
 
     \b
     Example:
       laddersheet families --json
     """
-    from .catalog import load_catalog
+    from .main import family_overview
 
-    catalog = load_catalog()
-    rows = [
-        {
-            "family_id": f.family_id,
-            "name": f.name,
-            "ic_codes": list(f.ic_codes),
-            "manager_codes": list(f.manager_codes),
-            "candidate_competencies": len(catalog.candidate_elements(f.family_id)),
-        }
-        for f in catalog.families.values()
-    ]
+    rows = family_overview(settings_path)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = [("family_id", "name", "IC codes", "manager codes", "competencies")]
+    table = [("family_id", "name", "content", "IC", "manager", "IC codes", "manager codes")]
     table += [
         (
             r["family_id"],
             r["name"],
+            r["content"],
+            str(r["ic_competencies"]),
+            str(r["manager_competencies"]),
             ";".join(r["ic_codes"]),
             ";".join(r["manager_codes"]),
-            str(r["candidate_competencies"]),
         )
         for r in rows
     ]

@@ -85,10 +85,13 @@ class FamilyContent:
 
 @dataclass(frozen=True, slots=True)
 class Library:
-    """Every curated family and the shared people-leadership core."""
+    """Every curated family, the shared people-leadership core, and the cross-family library
+    drafts are chosen from (a family with no content file of its own)."""
 
     families: dict[str, FamilyContent]
     people: tuple[CompetencyText, ...]
+    drafts: tuple[CompetencyText, ...] = ()
+    draft_domains: tuple[str, ...] = ()
 
 
 def content_dir() -> Path:
@@ -101,12 +104,32 @@ def load_library() -> Library:
     return read_library(content_dir())
 
 
+LIBRARY_FILE = "library.toml"
+
+
 def read_library(folder: Path) -> Library:
     families = {}
     for path in sorted((folder / "families").glob("*.toml")):
         family = read_family(path)
         families[family.family_id] = family
-    return Library(families=families, people=read_people(folder / "people_leadership.toml"))
+    domains, drafts = read_drafts(folder / LIBRARY_FILE)
+    return Library(
+        families=families,
+        people=read_people(folder / "people_leadership.toml"),
+        drafts=drafts,
+        draft_domains=domains,
+    )
+
+
+def read_drafts(path: Path) -> tuple[tuple[str, ...], tuple[CompetencyText, ...]]:
+    """The cross-family library: its domains and competencies (IC and manager)."""
+    data = _load(path)
+    reader = _Reader(path)
+    reader.unknown(data, "", {"domains", "competency"})
+    domains = tuple(reader.texts(data, "domains", ""))
+    competencies = reader.competencies(data, domains=domains)
+    reader.finish()
+    return domains, competencies
 
 
 def read_people(path: Path) -> tuple[CompetencyText, ...]:

@@ -71,6 +71,7 @@ FAMILY_HEADERS = (
     "manager_codes",
     "content",  # "curated" (written for the field) or "draft" (chosen from O*NET, to rewrite)
     "ladder_sheet",  # the family's sheet: a link for people, read to find the sheet again
+    "onet_tasks",  # a draft's O*NET tasks, one per line: reference for rewriting it
 )
 FAMILY_REQUIRED = FAMILY_HEADERS[:2]
 CONTENT_CURATED = "curated"

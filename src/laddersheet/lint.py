@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import expected
-from .content import CONTENT_LEVELS, CompetencyText, FamilyContent, Library
+from .content import CONTENT_LEVELS, LIBRARY_FILE, CompetencyText, FamilyContent, Library
 from .issues import IssueLog
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ OPENING_SHARE = 0.15
 SHARED_SENTENCE_WORDS = 6
 SIMILAR_LEVELS = 0.8  # word-sequence similarity of adjacent levels at or above this: too alike
 FLAT_SHARE = 0.25
+DRAFTS = "(library)"  # the family id the cross-family library's texts are checked under
 
 _BANNED = (
     r"demonstrates? (?:the |an )?ability",
@@ -136,6 +137,25 @@ def lint_library(library: Library, catalog: Catalog, root: Path | None = None) -
             )
     people_file = "people_leadership.toml"
     people = [t for c in library.people for t in _competency_texts("", c, people_file)]
+    # the cross-family library is checked like a family: drafts sit beside curated families
+    texts += [t for c in library.drafts for t in _competency_texts(DRAFTS, c, LIBRARY_FILE)]
+    for competency in library.drafts:
+        for element_id in competency.onet:
+            if element_id not in catalog.elements:
+                log.error(
+                    "unknown-anchor",
+                    f"O*NET element {element_id!r} is not in seeds/onet/elements.csv",
+                    file=LIBRARY_FILE,
+                    sheet=f"competency {competency.competency_id}.onet",
+                )
+        if ids.get(competency.competency_id) is not None:
+            log.error(
+                "duplicate-id",
+                f"competency id {competency.competency_id!r} is also used in "
+                f"{ids[competency.competency_id]}",
+                file=LIBRARY_FILE,
+                sheet=f"competency {competency.competency_id}",
+            )
     lint_texts(texts, log)
     lint_texts(people, log, cross_family=False)
     return log

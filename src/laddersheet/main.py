@@ -36,6 +36,27 @@ def generate(settings_path: Path | None, out: Path) -> Path:
     return write_master(ladder, out)
 
 
+def family_overview(settings_path: Path | None = None) -> list[dict[str, object]]:
+    """Every family of the ladder the settings give: content status, competencies per track."""
+    from .catalog import load_catalog
+    from .ladder import build_ladder
+    from .settings import TRACK_IC, TRACK_MANAGER, load_settings
+
+    ladder = build_ladder(load_settings(settings_path), load_catalog())
+    return [
+        {
+            "family_id": f.family_id,
+            "name": f.name,
+            "content": "curated" if f.curated else "draft",
+            "ic_competencies": len(ladder.competency_ids(f.family_id, TRACK_IC)),
+            "manager_competencies": len(ladder.competency_ids(f.family_id, TRACK_MANAGER)),
+            "ic_codes": list(f.ic_codes),
+            "manager_codes": list(f.manager_codes),
+        }
+        for f in ladder.families
+    ]
+
+
 def lint_content(folder: Path | None = None, only: Sequence[Path] = ()) -> IssueLog:
     """Content files (default: the built-in ones) → every problem the linter finds.
 
@@ -43,7 +64,15 @@ def lint_content(folder: Path | None = None, only: Sequence[Path] = ()) -> Issue
     against all the others. ``only`` keeps the problems of those files.
     """
     from .catalog import load_catalog
-    from .content import ContentError, Library, content_dir, read_family, read_people
+    from .content import (
+        LIBRARY_FILE,
+        ContentError,
+        Library,
+        content_dir,
+        read_drafts,
+        read_family,
+        read_people,
+    )
     from .lint import lint_library
 
     folder = folder or content_dir()
@@ -63,7 +92,14 @@ def lint_content(folder: Path | None = None, only: Sequence[Path] = ()) -> Issue
         for problem in error.problems:
             log.error("content-structure", problem, file="people_leadership.toml")
         people = ()
-    log.extend(lint_library(Library(families, people), load_catalog(), root=folder))
+    try:
+        domains, drafts = read_drafts(folder / LIBRARY_FILE)
+    except ContentError as error:
+        for problem in error.problems:
+            log.error("content-structure", problem, file=LIBRARY_FILE)
+        domains, drafts = (), ()
+    library = Library(families, people, drafts, domains)
+    log.extend(lint_library(library, load_catalog(), root=folder))
     if only:
         names = {Path(p).resolve() for p in only}
         log = IssueLog([i for i in log if (folder / i.file).resolve() in names])

@@ -110,6 +110,9 @@ OUTPUT_FILES = (
     "tasks.csv",
     "task_activities.csv",
     "skill_activities.csv",
+    "occupations_all.csv",
+    "ratings_all.csv",
+    "tasks_all.csv",
     "manifest.json",
     "SOURCE.md",
 )
@@ -423,6 +426,19 @@ def build_seeds(sources: Sequence[Path], out: Path, family_map: Path | None = No
         ("skill_element_id", "activity_element_id"),
         _skill_activities(tables[SKILLS_TO_ACTIVITIES.name], element_ids),
     )
+    # Every rated occupation, compactly, so a company can add a family from any O*NET code.
+    all_codes, wide_header, wide_rows = _all_ratings(tables, [e[0] for e in elements])
+    _write_csv(
+        out / "occupations_all.csv",
+        ("onetsoc_code", "title", "job_zone", "rated"),
+        _all_occupations(tables, all_codes),
+    )
+    _write_csv(out / "ratings_all.csv", wide_header, wide_rows)
+    _write_csv(
+        out / "tasks_all.csv",
+        ("onetsoc_code", "task_id", "task"),
+        _reference_tasks(tables[TASKS.name], all_codes),
+    )
     inputs = [
         {"file": t.path.name, "release": t.release, "sha256": _sha256(t.path)}
         for t in sorted(tables.values(), key=lambda t: t.path.name)
@@ -492,6 +508,68 @@ def _ratings(
                         "rated code (see the comment at the top of the family map)."
                     )
     rows.sort(key=lambda r: (r[0], element_key(r[1]), r[2]))
+    return rows
+
+
+ALL_TASKS_PER_CODE = 8  # core tasks kept per occupation in tasks_all.csv, as reference
+
+
+def _all_ratings(
+    tables: dict[str, Table], element_ids: Sequence[str]
+) -> tuple[set[str], tuple[str, ...], list[tuple[str, ...]]]:
+    """Every occupation with all required ratings, as one wide row each.
+
+    Columns: the code, then ``<element> <scale>`` for every rated element and scale; a value is
+    blank where O*NET has none or flags it Recommend Suppress or Not Relevant.
+    """
+    values: dict[str, dict[str, str]] = defaultdict(dict)
+    present: dict[str, set[str]] = defaultdict(set)
+    columns: list[str] = []
+    wanted = set(element_ids)
+    for spec, scales in REQUIRED_SCALES:
+        table = tables[spec.name]
+        for r in table.rows:
+            code, scale, element = r["O*NET-SOC Code"], r["Scale ID"], r["Element ID"]
+            if scale not in scales or element not in wanted:
+                continue
+            present[code].add(f"{spec.name} {scale}")
+            flagged = "Y" in (r["Recommend Suppress"], r.get("Not Relevant", ""))
+            values[code][f"{element} {scale}"] = (
+                "" if flagged else _data_value(r["Data Value"], table.label)
+            )
+    required = {f"{spec.name} {scale}" for spec, scales in REQUIRED_SCALES for scale in scales}
+    codes = {c for c in values if required <= present[c]}
+    for element in sorted(wanted, key=element_key):
+        for spec, scales in REQUIRED_SCALES:
+            if element.startswith(_prefixes(spec)):
+                columns += [f"{element} {scale}" for scale in scales]
+    rows = [(c, *(values[c].get(col, "") for col in columns)) for c in sorted(codes)]
+    return codes, ("onetsoc_code", *columns), rows
+
+
+def _prefixes(spec: InputSpec) -> tuple[str, ...]:
+    return next(p for column, p in spec.prefixes if column == "Element ID")
+
+
+def _all_occupations(tables: dict[str, Table], rated: set[str]) -> list[tuple[str, ...]]:
+    zones = {r["O*NET-SOC Code"]: _blank_na(r["Job Zone"]) for r in tables[JOB_ZONES.name].rows}
+    rows = [
+        (code, r["Title"], zones.get(code, ""), "Y" if code in rated else "N")
+        for r in tables[OCCUPATIONS.name].rows
+        if (code := r["O*NET-SOC Code"])
+    ]
+    return sorted(rows)
+
+
+def _reference_tasks(table: Table, codes: set[str]) -> list[tuple[str, str, str]]:
+    by_code: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for r in table.rows:
+        code = r["O*NET-SOC Code"]
+        if code in codes and _blank_na(r["Task Type"]) == "Core":
+            by_code[code].append((code, r["Task ID"], r["Task"]))
+    rows = []
+    for code in sorted(by_code):
+        rows += sorted(by_code[code], key=lambda t: int(t[1]))[:ALL_TASKS_PER_CODE]
     return rows
 
 
@@ -670,6 +748,17 @@ def _source_md(
         "(tab-delimited) or `Name.xlsx`. Both layouts give the same output: `data_value` is",
         'written with 2 decimals as in the text release ("4.12"), `n` as an integer, and',
         "`n/a` (text layout) or an empty cell (Excel layout) as an empty field.",
+        "",
+        "## Every rated occupation",
+        "",
+        "The catalog's families use the files above. So that a company can add a family",
+        "from any O*NET-SOC code (settings `[[custom_families]]`), three compact files cover",
+        "every occupation of the release: `occupations_all.csv` (code, title, Job Zone, and",
+        "whether it has all the Skills, Knowledge and Work Styles ratings), `ratings_all.csv`",
+        "(one row per rated occupation, one column per element and scale; blank where O*NET",
+        "has no value or flags it Recommend Suppress or Not Relevant) and `tasks_all.csv`",
+        f"(the first {ALL_TASKS_PER_CODE} Core tasks of each rated occupation, shown to HR as",
+        "reference, never as statements).",
         "",
         "## What is not in the raw data",
         "",

@@ -69,6 +69,18 @@ class LevelSpec:
         return self.title.format(noun=noun, function=function)
 
 
+@dataclass(frozen=True, slots=True)
+class CustomFamily:
+    """A family the company adds from O*NET codes; drafted from the cross-family library."""
+
+    family_id: str
+    name: str
+    title_noun: str
+    description: str
+    ic_codes: tuple[str, ...]
+    manager_codes: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Settings:
     company: str
@@ -82,6 +94,7 @@ class Settings:
     competencies_min: int
     competencies_max: int
     title_nouns: dict[str, str] = field(default_factory=dict)
+    custom_families: tuple[CustomFamily, ...] = ()
     source: str = "<defaults>"
     digest: str = ""  # sha256 of the file's text: binds generated workbooks to their settings
 
@@ -242,7 +255,17 @@ class _Checker:
 
     def settings(self, data: dict[str, Any]) -> Settings | None:
         self.unknown(
-            data, "", {"company", "scale", "ladder", "title_nouns", "ic_levels", "manager_levels"}
+            data,
+            "",
+            {
+                "company",
+                "scale",
+                "ladder",
+                "title_nouns",
+                "ic_levels",
+                "manager_levels",
+                "custom_families",
+            },
         )
         company = self.table(data, "company", {"name", "cycle", "created"})
         name = self.text(company, "name", "company", default="Example Company")
@@ -282,6 +305,7 @@ class _Checker:
         for code in sorted({c for c in codes if codes.count(c) > 1}):
             self.problem("manager_levels", f"level code '{code}' is used more than once")
         title_nouns = self.title_nouns(data.get("title_nouns", {}))
+        custom = self.custom_families(data.get("custom_families", []))
         if self.problems:
             return None
         return Settings(
@@ -296,6 +320,7 @@ class _Checker:
             competencies_min=low,
             competencies_max=high,
             title_nouns=title_nouns,
+            custom_families=custom,
             source=self.source,
             digest=hashlib.sha256(_canonical(data).encode()).hexdigest(),
         )
@@ -441,10 +466,62 @@ class _Checker:
             nouns[key] = noun.strip()
         return nouns
 
+    def custom_families(self, value: Any) -> tuple[CustomFamily, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem("custom_families", "write each family as a [[custom_families]] table")
+            return ()
+        found = []
+        allowed = {"family_id", "name", "title_noun", "description", "ic_codes", "manager_codes"}
+        for i, entry in enumerate(value):
+            key = f"custom_families[{i}]"
+            self.unknown(entry, key, allowed)
+            family_id = self.text(entry, "family_id", key)
+            if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", family_id):
+                self.problem(
+                    f"{key}.family_id",
+                    f"'{family_id}' must be lower-case words joined by _ "
+                    "(e.g. hardware_engineering)",
+                )
+            name = self.text(entry, "name", key)
+            codes = {}
+            for track_key in ("ic_codes", "manager_codes"):
+                codes[track_key] = self.soc_codes(entry.get(track_key), f"{key}.{track_key}")
+            found.append(
+                CustomFamily(
+                    family_id=family_id,
+                    name=name,
+                    title_noun=self.text(entry, "title_noun", key, default=name),
+                    description=self.text(entry, "description", key, default=""),
+                    ic_codes=codes["ic_codes"],
+                    manager_codes=codes["manager_codes"],
+                )
+            )
+        ids = [f.family_id for f in found]
+        for family_id in sorted({i for i in ids if ids.count(i) > 1}):
+            self.problem("custom_families", f"family_id '{family_id}' is used more than once")
+        return tuple(found)
+
+    def soc_codes(self, value: Any, path: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self.problem(path, 'write a list of O*NET-SOC codes, e.g. ["17-2061.00"]')
+            return ()
+        codes = tuple(v.strip() for v in value)
+        for code in codes:
+            if not re.fullmatch(r"\d{2}-\d{4}\.\d{2}", code):
+                self.problem(path, f"'{code}' is not an O*NET-SOC code like 17-2061.00")
+        return codes
+
 
 def check_family_ids(settings: Settings, known: list[str]) -> None:
     """Reject family ids in the settings that the catalog does not have (names the key)."""
     problems = []
+    known = known + [f.family_id for f in settings.custom_families]
+    for family in settings.custom_families:
+        if known.count(family.family_id) > 1:
+            problems.append(
+                f"custom_families: '{family.family_id}' is already a family of the catalog; "
+                "choose another id"
+            )
     for family_id in settings.families or ():
         if family_id not in known:
             problems.append(

@@ -10,6 +10,7 @@ from ..settings import TRACK_IC, TRACK_MANAGER
 
 CATEGORIES = (
     "curated",
+    "library",
     "people_leadership",
     "custom",
     "skill",

@@ -508,6 +508,9 @@ class _MasterReader:
                 ic_codes=tuple(_split(table.text(cells, "ic_codes"))),
                 manager_codes=tuple(_split(table.text(cells, "manager_codes"))),
                 curated=table.ident(cells, "content") == layout.CONTENT_CURATED,
+                reference_tasks=tuple(
+                    t.strip() for t in table.text(cells, "onet_tasks").splitlines() if t.strip()
+                ),
             )
             self.ladder_sheets[family_id] = table.text(cells, "ladder_sheet")
         return families

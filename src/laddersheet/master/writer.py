@@ -537,7 +537,7 @@ class _MasterWriter:
         return pairs
 
     def families(self, sheet: Worksheet) -> None:
-        self.widths(sheet, (24, 28, 28, 60, 24, 16, 10, 26))
+        self.widths(sheet, (24, 28, 28, 60, 24, 16, 10, 26, 60))
         rows = [
             (
                 f.family_id,
@@ -548,6 +548,7 @@ class _MasterWriter:
                 layout.LIST_SEPARATOR.join(f.manager_codes),
                 layout.CONTENT_CURATED if f.curated else layout.CONTENT_DRAFT,
                 "",
+                "\n".join(f.reference_tasks),
             )
             for f in self.ladder.families
         ]
@@ -902,6 +903,20 @@ class _MasterWriter:
                 manager_start = row
             row, track_units = self.ladder_block(sheet, row, family, track, width)
             units += track_units
+        if family.reference_tasks:  # a draft: what the occupations do, to rewrite it from
+            row += 1
+            style = styles.custom("band", italic=True, bg_color="#FFF4D6")
+            heading = "O*NET tasks of this family's occupations (reference for rewriting the draft)"
+            for col in range(width + 1):
+                write_text(sheet, row, col, heading if col == 0 else "", style)
+            units.append((row, self.height(sheet, row)))
+            row += 1
+            for task in family.reference_tasks:
+                write_text(sheet, row, 0, "", styles["cell"])
+                sheet.merge_range(row, 1, row, width, "", styles["wrap"])
+                write_text(sheet, row, 1, task, styles["wrap"])
+                units.append((row, self.height(sheet, row)))
+                row += 1
         # Planned breaks: the manager block starts a page, and no heading ends one.
         repeated = sum(self.height(sheet, r) for r in range(5))
         breaks = page_breaks(

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from laddersheet.gaps import (
+    COVERAGE_MIN,
     LENIENT,
     SCOPE_TARGET,
     SCOPE_TRACK,
@@ -144,14 +145,20 @@ def test_every_row_and_employee_figure_matches_a_plain_computation(built):
         assert got.scored == len(scored)
         assert got.missing == len([w for w in want if w["status"] == MISSING])
         assert got.rejected == len([w for w in want if w["status"] == REJECTED])
+        expected = [
+            w for w in want if w["expected_now"] is not None or w["expected_next"] is not None
+        ]
+        covered = [w for w in expected if w["score"] is not None]
+        complete = bool(expected) and len(covered) / len(expected) >= COVERAGE_MIN
+        assert got.complete is complete
         with_now = [w for w in scored if w["expected_now"] is not None]
-        if not with_now:
+        if not with_now or not complete:
             assert got.meets_level is None
         else:
             below = [w for w in with_now if w["score"] < w["expected_now"]]
             assert got.meets_level is (len(below) == 0)
         with_next = [w for w in scored if w["expected_next"] is not None]
-        if not with_next:
+        if not with_next or not complete:
             assert got.readiness_next is None
             assert got.readiness_next_weighted is None
         else:
@@ -176,10 +183,11 @@ def test_hand_checked_figures_for_an_l2_with_blanks_and_a_rejected_cell(built):
     assert [r.surplus for r in lea.competencies] == [0, None, 1, None, 0, 0, None, 0, None]
     assert (lea.scored, lea.missing, lea.rejected) == (6, 2, 1)
     assert lea.competencies[-1].scope == SCOPE_UNLISTED
-    assert lea.meets_level is False  # comp-5 scored 1 at L2
-    assert lea.readiness_next == pytest.approx(1 / 5)
-    # met: comp-3 (IM 4.0); scored with a target expectation: IM 3.0 + 4.0 + 5.0 + 3.0 + 4.0
-    assert lea.readiness_next_weighted == pytest.approx(4.0 / 19.0)
+    # 5 of her 8 competencies scored: below the 75 % coverage rule, so no verdict is claimed
+    assert lea.coverage == pytest.approx(5 / 8) and not lea.complete
+    assert lea.meets_level is None and lea.readiness_next is None
+    assert lea.readiness_next_weighted is None and not lea.ready_next
+    assert lea.priorities  # the gaps that did come back still give priorities
 
 
 def test_nothing_scored_gives_nulls_not_zeros(built):
@@ -222,7 +230,8 @@ def test_target_on_the_other_track_uses_the_target_tracks_competencies(built):
     for row in eli.competencies[:-1]:
         m1_row = ladder.expectation("family_1", "M", "M1", row.competency_id)
         assert m1_row is not None and row.expected_next == m1_row.expected
-    assert eli.readiness_next == 1.0 and eli.ready_next
+    # every scored competency meets M1, but one is below L4 now: ready needs both
+    assert eli.readiness_next == 1.0 and eli.meets_level is False and not eli.ready_next
 
 
 def test_weighted_readiness_uses_onet_importance_and_weight_one_without_it(built):
@@ -232,9 +241,10 @@ def test_weighted_readiness_uses_onet_importance_and_weight_one_without_it(built
         replace(r, onet_im=None) if r.competency_id == "comp-3" else r for r in ladder.expectations
     )
     report = compute_gaps(replace(ladder, expectations=rows), result)
-    lea = by_id(report, "E402")
-    assert lea.readiness_next == pytest.approx(1 / 5)  # unweighted share unchanged
-    assert lea.readiness_next_weighted == pytest.approx(1.0 / (3.0 + 1.0 + 5.0 + 3.0 + 4.0))
+    ivy = by_id(report, "E301")  # L1 -> L2, all 8 scored, only comp-3 meets L2
+    assert ivy.readiness_next == pytest.approx(1 / 8)  # unweighted share unchanged
+    # IM 3.0, 3.5, (none: 1.0), 4.5, 5.0, 3.0, 3.5, 4.0
+    assert ivy.readiness_next_weighted == pytest.approx(1.0 / 27.5)
 
 
 def test_priorities_largest_gap_then_importance_then_name(built):
@@ -273,13 +283,30 @@ def test_group_figures_match_plain_means_distributions_and_counts(built):
             rows.append((person, w))
     domains = {c.competency_id: c.domain for c in ladder.competencies}
 
-    def figures(selected):
+    def verdict(person) -> tuple[bool, bool]:
+        """A person's own meets / ready, by the coverage rule, from their plain rows."""
+        own = [w for p, w in rows if p is person]
+        expected = [
+            w for w in own if w["expected_now"] is not None or w["expected_next"] is not None
+        ]
+        covered = [w for w in expected if w["score"] is not None]
+        if not expected or len(covered) / len(expected) < COVERAGE_MIN:
+            return False, False
+        now = [w["gap_now"] for w in own if w["gap_now"] is not None]
+        nxt = [w["gap_next"] for w in own if w["gap_next"] is not None]
+        meets = bool(now) and not any(now)
+        return meets, meets and bool(nxt) and not any(nxt)
+
+    def figures(selected, per_person=True):
         scores = [w["score"] for _, w in selected if w["score"] is not None]
         now = [w["gap_now"] for _, w in selected if w["gap_now"] is not None]
         nxt = [w["gap_next"] for _, w in selected if w["gap_next"] is not None]
         ready: dict[str, bool] = {}
         meets: dict[str, bool] = {}
         for person, w in selected:
+            if per_person:
+                meets[person.employee_id], ready[person.employee_id] = verdict(person)
+                continue
             if w["gap_next"] is not None:
                 ready[person.employee_id] = (
                     ready.get(person.employee_id, True) and not w["gap_next"]
@@ -298,8 +325,8 @@ def test_group_figures_match_plain_means_distributions_and_counts(built):
             sum(1 for v in meets.values() if v),
         )
 
-    def check(group, selected):
-        mean_score, mean_now, mean_next, distribution, ready, meets = figures(selected)
+    def check(group, selected, per_person=True):
+        mean_score, mean_now, mean_next, distribution, ready, meets = figures(selected, per_person)
         assert group.mean_score == pytest.approx(mean_score)
         assert group.mean_gap_now == pytest.approx(mean_now)
         assert group.mean_gap_next == pytest.approx(mean_next)
@@ -318,11 +345,13 @@ def test_group_figures_match_plain_means_distributions_and_counts(built):
         check(family, [(p, w) for p, w in rows if p.family_id == family.key])
     assert {d.key for d in report.domains} == set(domains.values())
     for domain in report.domains:
-        check(domain, [(p, w) for p, w in rows if domains[w["competency_id"]] == domain.key])
-    # ready for the next level = readiness_next == 1.0
+        selected = [(p, w) for p, w in rows if domains[w["competency_id"]] == domain.key]
+        check(domain, selected, per_person=False)
+    # ready for the next level = meets the current level and readiness_next == 1.0
     assert report.company_stats.ready_next == sum(
-        1 for e in report.employees if e.readiness_next == 1.0
+        1 for e in report.employees if e.meets_level and e.readiness_next == 1.0
     )
+    assert report.company_stats.incomplete == sum(1 for e in report.employees if not e.complete)
     for cell in report.competencies:
         selected = [
             w["gap_next"]

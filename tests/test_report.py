@@ -36,6 +36,8 @@ EMPLOYEE_KEYS = [
     "track",
     "level",
     "target_level",
+    "coverage",
+    "complete",
     "meets_level",
     "readiness_next",
     "readiness_next_weighted",
@@ -109,7 +111,10 @@ def test_json_has_the_documented_shape(report, tmp_path):
     top = next(e for e in data["employees"] if e["employee_id"] == "E202")
     assert top["target_level"] is None and top["readiness_next"] is None
     lea = next(e for e in data["employees"] if e["employee_id"] == "E402")
-    assert lea["readiness_next"] == 0.2
+    # 5 of 8 scored: incomplete, so no verdict is claimed, but priorities still come
+    assert (lea["coverage"], lea["complete"]) == (0.625, False)
+    assert lea["readiness_next"] is None and lea["meets_level"] is None
+    assert data["summary"]["counts"]["incomplete"] == report.company_stats.incomplete == 2
     assert lea["priorities"][0] == {
         "competency_id": "comp-5",
         "competency": "Competency 5",
@@ -181,7 +186,9 @@ def test_csv_escapes_formula_injection_and_keeps_numbers(report, tmp_path):
     employees = read_csv(tmp_path / EMPLOYEES_CSV)
     by_id = {r["employee_id"]: r for r in employees}
     assert by_id["E404"]["name"] == "'=Nia Formula"
-    assert by_id["E402"]["meets_level"] == "false"
+    assert by_id["E402"]["meets_level"] == ""  # incomplete: no verdict
+    assert by_id["E402"]["coverage"] == "0.625"
+    assert by_id["E201"]["meets_level"] == "false"
     assert by_id["E403"]["meets_level"] == ""
     assert by_id["E202"]["readiness_next"] == ""
     assert by_id["E402"]["priority_1"] == "Competency 5"
@@ -241,11 +248,15 @@ def test_workbook_views_hold_the_engines_figures(report, workbook_path):
         "Function 1",
     ]
     lea = find_row(employees, 2, "E402")
-    assert employees.cell(lea, 14).value == pytest.approx(0.2)
-    assert employees.cell(lea, 13).value == "No"
+    assert employees.cell(lea, 13).value == pytest.approx(0.625)  # coverage
+    assert employees.cell(lea, 14).value == "Incomplete"
+    assert employees.cell(lea, 15).value is None  # no readiness claimed
+    cleo = find_row(employees, 2, "E201")
+    assert employees.cell(cleo, 14).value == "No"
+    assert employees.cell(cleo, 15).value == pytest.approx(0.125)
     top = find_row(employees, 2, "E202")
     assert employees.cell(top, 9).value == "Top of track"
-    assert employees.cell(top, 14).value is None
+    assert employees.cell(top, 15).value is None
     assert employees.freeze_panes == "B5"
     assert employees.auto_filter.ref.startswith("A4")
     gaps = book["Gaps"]

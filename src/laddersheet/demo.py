@@ -86,7 +86,10 @@ class DemoResult:
 
 def closest_to_promotion(report: GapReport, count: int) -> list[EmployeeGaps]:
     """People with a next level, highest readiness first (weighted readiness breaks ties)."""
-    candidates = [e for e in report.employees if e.readiness_next is not None]
+    # only people with a verdict who meet their level: "closest to promotion" claims no more
+    candidates = [
+        e for e in report.employees if e.readiness_next is not None and e.meets_level is True
+    ]
     candidates.sort(
         key=lambda e: (-e.readiness_next, -(e.readiness_next_weighted or 0), e.employee_id)
     )

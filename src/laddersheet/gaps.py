@@ -15,15 +15,19 @@ Formulas (score s, expectation at the current level E_now, at the target level E
   ``surplus = max(0, s - E_now)``; each is None when s is missing/rejected or the expectation
   it needs is absent (``E_next`` is absent at the top of a track and for competencies the
   target track does not have).
-* ``meets_level``: True when at least one competency with an E_now is scored and none of the
-  scored ones has gap_now > 0; False when one has; None when none is scored. Unscored
-  competencies do not count against it (``scored``/``missing`` say how complete the basis is).
+* ``coverage`` = the share of the person's competencies with an expectation (now or at the
+  target) that have an accepted score. Below ``COVERAGE_MIN`` (75 %) the person is
+  *incomplete*: no ``meets_level`` and no readiness are stated (they are None), never "ready",
+  counted in ``incomplete`` and listed as such; the scores that did come back still give gaps.
+* ``meets_level``: True when coverage is enough and none of the scored competencies with an
+  E_now has gap_now > 0; False when one has; None when incomplete.
 * ``readiness_next`` = share of the scored competencies having an E_next with s >= E_next;
-  None when there is no target (top of a track) or none of them is scored.
+  None when there is no target (top of a track) or the person is incomplete.
 * ``readiness_next_weighted`` = the same, each competency weighted by its O*NET importance
   (``Expectation.onet_im`` of the target-level row, else of the current-level row, else 1).
-* "ready for the next level" (group counts) = ``readiness_next == 1.0``: every scored
-  competency meets the target level. For a domain group, on that domain's competencies only.
+* "ready for the next level" = meets the current level and ``readiness_next == 1.0``: every
+  scored competency meets the target level. Group counts (company, team, family) count each
+  person by their own verdict; a domain group counts on that domain's competencies only.
 * priorities = the ``PRIORITY_COUNT`` (3) competencies with the largest gap_next > 0, ties
   broken by importance (higher first), then competency name; each with
   ``ladder.action_for(competency_id, target_level, family_id)`` and the manager's evidence.
@@ -61,6 +65,7 @@ from .issues import Issue, IssueLog, Severity
 from .ladder import Expectation, Ladder
 from .roster import Employee
 
+COVERAGE_MIN = 0.75  # share of competencies scored before meets/readiness are stated
 DEFAULT_CALIBRATION_THRESHOLD = 0.5
 DEFAULT_CALIBRATION_MIN_SCORES = 10
 PRIORITY_COUNT = 3
@@ -135,14 +140,20 @@ class EmployeeGaps:
     scored: int
     missing: int  # blank or never returned
     rejected: int
+    coverage: float | None  # scored share of the competencies with an expectation
     meets_level: bool | None
     readiness_next: float | None
     readiness_next_weighted: float | None
     priorities: tuple[Priority, ...]
 
     @property
+    def complete(self) -> bool:
+        """Enough competencies scored for meets-level and readiness to be stated."""
+        return self.coverage is not None and self.coverage >= COVERAGE_MIN
+
+    @property
     def ready_next(self) -> bool:
-        return self.readiness_next == 1.0
+        return self.meets_level is True and self.readiness_next == 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +171,7 @@ class GroupStats:
     distribution: dict[str, int]  # scale point (as text, JSON keys) → number of scores
     meets_level: int
     ready_next: int
+    incomplete: int = 0  # people with too few scores for meets-level and readiness
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +250,12 @@ def compute_gaps(
     *,
     calibration_threshold: float = DEFAULT_CALIBRATION_THRESHOLD,
     calibration_min_scores: int = DEFAULT_CALIBRATION_MIN_SCORES,
+    as_of: str | None = None,
 ) -> GapReport:
-    """Gaps, readiness, priorities, group figures and calibration (formulas: module docstring)."""
+    """Gaps, readiness, priorities, group figures and calibration (formulas: module docstring).
+
+    ``as_of`` (ISO date) is the report's date; default: the master's creation date.
+    """
     notes = IssueLog()
     people = _unique_employees(result.employees, notes)
     records = _records_by_employee(result.records, {e.employee_id for e in people}, notes)
@@ -256,7 +272,7 @@ def compute_gaps(
     return GapReport(
         company=ladder.settings.company,
         cycle=ladder.settings.cycle,
-        created=ladder.settings.created,
+        created=as_of or ladder.settings.created,
         scale_values=scale.values,
         scale_labels=tuple(p.label for p in scale.points),
         account=result.account,
@@ -471,9 +487,13 @@ class _EmployeeBuilder:
     ) -> EmployeeGaps:
         now_rows = [r for r in rows if r.gap_now is not None]
         next_rows = [r for r in rows if r.gap_next is not None]
-        meets = all(r.gap_now == 0 for r in now_rows) if now_rows else None
+        expected = [r for r in rows if r.expected_now is not None or r.expected_next is not None]
+        scored = [r for r in expected if r.status == ACCEPTED]
+        coverage = len(scored) / len(expected) if expected else None
+        complete = coverage is not None and coverage >= COVERAGE_MIN
+        meets = all(r.gap_now == 0 for r in now_rows) if now_rows and complete else None
         readiness = weighted = None
-        if next_rows:
+        if next_rows and complete:
             met = [r for r in next_rows if r.gap_next == 0]
             readiness = len(met) / len(next_rows)
             weighted = sum(r.weight for r in met) / sum(r.weight for r in next_rows)
@@ -517,6 +537,7 @@ class _EmployeeBuilder:
             scored=sum(1 for r in rows if r.status == ACCEPTED),
             missing=sum(1 for r in rows if r.status == MISSING),
             rejected=sum(1 for r in rows if r.status == REJECTED),
+            coverage=coverage,
             meets_level=meets,
             readiness_next=readiness,
             readiness_next_weighted=weighted,
@@ -537,6 +558,7 @@ class _Accumulator:
         "gap_next_n",
         "gap_now",
         "gap_now_n",
+        "incomplete",
         "meets",
         "ready",
         "score",
@@ -552,6 +574,7 @@ class _Accumulator:
         # employee → "still meets/ready" (False once one scored row misses)
         self.meets: dict[str, bool] = {}
         self.ready: dict[str, bool] = {}
+        self.incomplete: set[str] = set()
 
     def add(self, row: GapRow) -> None:
         employee_id = row.employee_id
@@ -583,6 +606,7 @@ class _Accumulator:
             self.values[value] += count
         self.meets.update(other.meets)  # employees are disjoint across merged partials
         self.ready.update(other.ready)
+        self.incomplete |= other.incomplete
 
     def stats(self, kind: str, key: str, label: str) -> GroupStats:
         return GroupStats(
@@ -597,6 +621,7 @@ class _Accumulator:
             distribution={str(v): n for v, n in self.values.items()},
             meets_level=sum(self.meets.values()),
             ready_next=sum(self.ready.values()),
+            incomplete=len(self.incomplete),
         )
 
 
@@ -633,6 +658,11 @@ class _Groups:
                 if cell not in self.cells:
                     self.cell_info[cell] = (employee.family, row.competency, row.domain)
                 self._group(self.cells, cell).add(row)
+            # a person counts once, by their own verdict (coverage rule included)
+            partial.meets = {employee.employee_id: employee.meets_level is True}
+            partial.ready = {employee.employee_id: employee.ready_next}
+            if not employee.complete:
+                partial.incomplete.add(employee.employee_id)
             for key in keys:
                 self._group(self.groups, key).merge(partial)
         self._group(self.groups, ("company", ""))

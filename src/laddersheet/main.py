@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,8 +157,12 @@ def ingest(
     roster_path: Path | None = None,
     allow_version_mismatch: bool = False,
     on_progress: Progress | None = None,
+    as_of: str | None = None,
 ) -> IngestRun:
-    """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV)."""
+    """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV).
+
+    ``as_of`` (ISO date) dates the report; default: today.
+    """
     from .gaps import compute_gaps
     from .ingest import ingest_files
     from .report import write_csv, write_json, write_report
@@ -181,7 +186,7 @@ def ingest(
         on_progress=on_progress,
     )
     result.issues.extend(master.issues)
-    report = compute_gaps(master.ladder, result)
+    report = compute_gaps(master.ladder, result, as_of=as_of or date.today().isoformat())
     for path in (out, json_path):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)

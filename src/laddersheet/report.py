@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .gaps import CompetencyStats, EmployeeGaps, GapReport, GroupStats
+from .gaps import COVERAGE_MIN, CompetencyStats, EmployeeGaps, GapReport, GroupStats
 from .issues import Issue, Severity
 from .workbook import (
     EXCEL_MAX_CELL_TEXT,
@@ -161,6 +161,7 @@ def _counts(report: GapReport) -> dict[str, int]:
         "not_returned": len(report.not_returned),
         "meets_level": report.company_stats.meets_level,
         "ready_next": report.company_stats.ready_next,
+        "incomplete": report.company_stats.incomplete,
         "managers": len(report.calibration),
         "flagged_managers": len(report.flagged_managers),
         "errors": severities.count(Severity.ERROR),
@@ -181,6 +182,7 @@ def _group_json(group: GroupStats) -> dict[str, Any]:
         "distribution": group.distribution,
         "meets_level": group.meets_level,
         "ready_next": group.ready_next,
+        "incomplete": group.incomplete,
     }
 
 
@@ -193,6 +195,8 @@ def _employee_json(employee: EmployeeGaps) -> dict[str, Any]:
         "track": employee.track,
         "level": employee.level,
         "target_level": employee.target_level,
+        "coverage": _round(employee.coverage),
+        "complete": employee.complete,
         "meets_level": employee.meets_level,
         "readiness_next": _round(employee.readiness_next),
         "readiness_next_weighted": _round(employee.readiness_next_weighted),
@@ -285,6 +289,7 @@ EMPLOYEE_COLUMNS = (
     "scored",
     "missing",
     "rejected",
+    "coverage",
     "meets_level",
     "readiness_next",
     "readiness_next_weighted",
@@ -347,6 +352,7 @@ def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
             e.scored,
             e.missing,
             e.rejected,
+            _round(e.coverage),
             e.meets_level,
             _round(e.readiness_next),
             _round(e.readiness_next_weighted),
@@ -598,6 +604,11 @@ class _ReportWriter:
             ("Meeting their current level", company.meets_level, f"of {evaluated}"),
             ("Ready for the next level", company.ready_next, f"of {evaluated}"),
             (
+                "Incomplete (too few scores)",
+                company.incomplete,
+                f"under {COVERAGE_MIN:.0%} scored: no verdict",
+            ),
+            (
                 "Managers flagged for calibration",
                 counts["flagged_managers"],
                 f"of {counts['managers']}; threshold ±{report.calibration_threshold:g}",
@@ -675,10 +686,12 @@ class _ReportWriter:
         row += 1
         definitions = (
             "Gap = expected level minus score, never below 0 (blank when the score is missing "
-            "or rejected). Meets level: no scored competency below the current level. "
+            "or rejected). A verdict needs at least "
+            f"{COVERAGE_MIN:.0%} of a person's competencies scored; below that they are "
+            "incomplete. Meets level: no scored competency below the current level. "
             "Readiness: share of scored competencies at or above the target level (the next "
-            "level unless the roster names one); ready = 100%. Weighted readiness weights each "
-            "competency by its O*NET importance."
+            "level unless the roster names one); ready = meets the current level and 100% "
+            "readiness. Weighted readiness weights each competency by its O*NET importance."
         )
         self.note(sheet, row, definitions, 6)
 
@@ -699,7 +712,8 @@ class _ReportWriter:
             _Col("Scored", 8, "int"),
             _Col("Missing", 8, "int"),
             _Col("Rejected", 8, "int"),
-            _Col("Meets level", 9, "center"),
+            _Col("Coverage", 9, "pct"),
+            _Col("Meets level", 10, "center"),
             _Col("Readiness next", 11, "pct"),
             _Col("Weighted readiness", 11, "pct"),
             _Col("Top priorities", 40, "wrap"),
@@ -707,9 +721,10 @@ class _ReportWriter:
         sheet = self.sheet(
             "Employees",
             "Employees",
-            "One row per employee with a returned sheet. Readiness: share of scored "
-            "competencies at or above the target level (blank at the top of a track or with "
-            "nothing scored); weighted by O*NET importance in the next column.",
+            "One row per employee with a returned sheet. Coverage: share of their competencies "
+            f"scored; under {COVERAGE_MIN:.0%} the person is incomplete and no verdict is "
+            "given. Readiness: share of scored competencies at or above the target level "
+            "(blank at the top of a track); weighted by O*NET importance in the next column.",
             columns,
             freeze_col=1,
         )
@@ -731,7 +746,8 @@ class _ReportWriter:
                     e.scored,
                     e.missing,
                     e.rejected,
-                    _yes_no(e.meets_level),
+                    e.coverage,
+                    _yes_no(e.meets_level) if e.complete else "Incomplete",
                     e.readiness_next,
                     e.readiness_next_weighted,
                     "; ".join(f"{p.competency} (gap {p.gap_next})" for p in e.priorities),
@@ -741,7 +757,7 @@ class _ReportWriter:
         )
         self.autofilter(sheet, count, columns)
         first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
-        for col in (13, 14):
+        for col in (14, 15):
             sheet.conditional_format(
                 first,
                 col,
@@ -1200,7 +1216,13 @@ class _ReportWriter:
             if not (e.missing or e.rejected):
                 continue
             names = [r.competency for r in e.competencies if r.score is None]
-            status = "Nothing scored" if not e.scored else "Scores missing"
+            status = (
+                "Nothing scored"
+                if not e.scored
+                else "Incomplete"
+                if not e.complete
+                else "Scores missing"
+            )
             rows.append(
                 [
                     status,

@@ -136,6 +136,8 @@ _NAME_ATTR = re.compile(r'\bname="([^"]*)"')
 _STATE_ATTR = re.compile(r'\s+state="[^"]*"')
 _BOOK_VIEW = re.compile(r"<workbookView\b[^>]*?/?>")
 _TAB_ATTRS = re.compile(r'\s+(?:activeTab|firstSheet)="[^"]*"')
+# LibreOffice prints a hidden sheet that has a print area: the copy drops every print area
+_PRINT_AREA = re.compile(r'<definedName name="_xlnm\.Print_Area"[^>]*>[^<]*</definedName>')
 
 
 def one_sheet_copy(source: Path, sheet: str, target: Path) -> None:
@@ -164,6 +166,7 @@ def one_sheet_copy(source: Path, sheet: str, target: Path) -> None:
 
         workbook_xml = _SHEET_TAG.sub(hide_others, workbook_xml)
         workbook_xml = _BOOK_VIEW.sub(activate, workbook_xml, count=1)
+        workbook_xml = _PRINT_AREA.sub("", workbook_xml)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
             for item in book.infolist():
                 data = book.read(item.filename)

@@ -9,12 +9,17 @@ SHARED_ONET = REPO.parent / "shared" / "onet-raw"
 
 
 def pytest_collection_modifyitems(config, items):
-    """LibreOffice tests skip on a developer machine without it, but never silently in CI."""
-    if shutil.which("soffice"):
+    """LibreOffice and browser tests skip on a developer machine without them, never in CI."""
+    _skip_without(items, "libreoffice", ("soffice",), "LibreOffice (soffice)")
+    _skip_without(items, "browser", ("chromium", "chromium-browser"), "Chromium (chromium)")
+
+
+def _skip_without(items, marker: str, programs: tuple[str, ...], name: str) -> None:
+    if any(shutil.which(program) for program in programs):
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError("CI must install LibreOffice (soffice): see .ci/run")
-    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
+        raise pytest.UsageError(f"CI must install {name}: see .ci/run")
+    skip = pytest.mark.skip(reason=f"{name} is not installed")
     for item in items:
-        if "libreoffice" in item.keywords:
+        if marker in item.keywords:
             item.add_marker(skip)

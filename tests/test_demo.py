@@ -8,6 +8,7 @@ import python_calamine
 from click.testing import CliRunner
 
 from laddersheet.cli import cli
+from laddersheet.settings import default_settings_text
 
 PROMISED = [
     "laddersheet.toml",
@@ -107,3 +108,29 @@ def test_refuses_a_non_empty_folder(tmp_path: Path):
     assert result.exit_code == 2
     assert "is not empty: choose another folder or pass --force" in result.output
     assert (tmp_path / "keep.txt").exists()
+
+
+def test_returned_workbooks_against_another_master_stop_with_exit_2(demo, tmp_path: Path):
+    """Not a report of zero scores: the run stops and says which master to pass."""
+    folder, _ = demo
+    other = tmp_path / "other_master.xlsx"  # another ladder: one family, another digest
+    settings = tmp_path / "other.toml"
+    settings.write_text(
+        default_settings_text().replace('families = "all"', 'families = ["sales"]', 1)
+    )
+    result = CliRunner().invoke(cli, ["generate", "--settings", str(settings), "--out", str(other)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            str(folder / "returned"),
+            "--master",
+            str(other),
+            "--out",
+            str(tmp_path / "r.xlsx"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "were made from another master than" in result.output
+    assert not (tmp_path / "r.xlsx").exists()

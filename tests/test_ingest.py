@@ -218,7 +218,11 @@ def test_messy_scores_in_a_returned_workbook(blank, tmp_path):
     assert (jane[0].file, jane[0].sheet, jane[0].cell) == (str(path), "Jane Doe", "H19")
     out_of_range = issue(result, "score-out-of-range")
     assert (out_of_range.sheet, out_of_range.cell) == ("Jane Doe", "H25")
-    assert re.search(r"^7 is off the scale; allowed: a whole number", out_of_range.message)
+    # the message names the person and the competency, then what is wrong and what is allowed
+    assert re.search(
+        r"^Jane Doe \(E1\), Competency 7: 7 is off the scale; allowed: a whole number",
+        out_of_range.message,
+    )
     formula = issue(result, "formula-in-score")
     assert (formula.cell, formula.severity) == ("H26", Severity.ERROR)
     assert result.account.line() == (
@@ -654,24 +658,38 @@ def test_libreoffice_round_trip_keeps_every_record(libreoffice_files, kind):
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["xlsx", "ods"])
 def test_libreoffice_recalculates_gaps(libreoffice_files, kind):
+    """The sheet's live gaps give ingest's verdict: a number, blank, or "invalid"."""
     book = python_calamine.CalamineWorkbook.from_path(str(libreoffice_files[kind]))
-    checked = 0
+    scale = SCALE
+    checked = invalid = 0
     for name in ("Jane Doe", "Jo O'Brien", "Pat Top"):
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         header = next(i for i, row in enumerate(rows) if row[0] == "Competency ID")
         col = {h: rows[header].index(h) for h in SCORING_HEADERS}
         for row in rows[header + 1 :]:
-            score = row[col["Score"]]
+            if not row[0]:
+                continue
+            parsed = parse_score(row[col["Score"]], None, scale)
             for gap, expected in (("Gap now", "Expected now"), ("Gap next", "Expected next")):
                 value, target = row[col[gap]], row[col[expected]]
-                if isinstance(score, float) and isinstance(target, float):
-                    assert value == max(0, target - score), (name, row[0], gap)
-                    checked += 1
-                elif score in ("", None) or target in ("", None):
+                if parsed.status == REJECTED:
+                    assert value == "invalid", (name, row[0], gap)
+                    invalid += 1
+                elif parsed.score is None or target in ("", None):
                     assert value in ("", None), (name, row[0], gap)
                 else:
-                    assert value == "?", (name, row[0], gap)  # a score that is not a number
-    assert checked >= 15
+                    assert value == max(0, target - parsed.score), (name, row[0], gap)
+                    checked += 1
+    assert checked >= 15 and invalid >= 1
     cover = book.get_sheet_by_name("Cover").to_python(skip_empty_area=False)
     jane = next(row for row in cover if row[0] == "Jane Doe")
-    assert jane[4:6] == ["In progress", 5 / 8]  # COUNT sees the five numeric scores
+    assert jane[4:6] == ["In progress", 7 / 8]  # labels count as scored, as ingest reads them
+
+
+def test_not_applicable_gets_a_hint_to_leave_the_cell_blank():
+    from laddersheet.ingest import _not_applicable_hint
+
+    for typed in ("N/A", " n/a ", "-", "TBD", "not applicable"):
+        assert "leave the cell blank" in _not_applicable_hint(typed), typed
+    for typed in ("three", "7", "Prof"):
+        assert _not_applicable_hint(typed) == "", typed

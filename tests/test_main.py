@@ -48,3 +48,73 @@ def test_an_empty_roster_sheet_is_not_an_error_for_ingest(tmp_path: Path):
     run = ingest([tmp_path / "scoring"], master, tmp_path / "report.xlsx")
     assert run.report.not_returned == ()
     assert len(run.report.employees) == sheets.employees
+
+
+def test_sheets_refuses_to_mix_with_an_earlier_run_unless_forced(tmp_path: Path):
+    import pytest
+
+    from laddersheet.errors import InputError
+
+    master = generate(None, tmp_path / "master.xlsx")
+    fill_roster_sheet(master, roster_rows()[:12])
+    out = tmp_path / "scoring"
+    first = make_sheets(master, out)
+    stale = out / "Scoring - Someone Who Left.xlsx"  # a workbook of a manager since removed
+    stale.write_bytes(first.paths[0].read_bytes())
+    with pytest.raises(InputError, match=r"already holds \d+ scoring workbook\(s\).*--force"):
+        make_sheets(master, out)
+    again = make_sheets(master, out, force=True)
+    assert not stale.exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in again.paths)
+
+
+def test_ingest_writes_a_fix_list_per_manager_and_dates_the_report(tmp_path: Path):
+    master = generate(None, tmp_path / "master.xlsx")
+    fill_roster_sheet(master, roster_rows()[:12])
+    sheets = make_sheets(master, tmp_path / "scoring")
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    path = returned / sorted(sheets.paths)[0].name
+    book = openpyxl.load_workbook(sorted(sheets.paths)[0])
+    sheet = next(
+        ws for ws in book.worksheets if ws.sheet_state == "visible" and ws.title != "Cover"
+    )
+    score_cell = next(c for row in sheet.iter_rows() for c in row if c.value == "Score").offset(
+        row=1
+    )
+    score_cell.value = "N/A"
+    book.save(path)
+    run = ingest(
+        [returned],
+        master,
+        tmp_path / "report.xlsx",
+        fix_list_dir=tmp_path / "fixes",
+        as_of="2026-11-30",
+    )
+    assert run.report.created == "2026-11-30"
+    (fixes,) = (tmp_path / "fixes").iterdir()
+    assert fixes.name == path.name.replace("Scoring - ", "Fixes - ").replace(".xlsx", ".txt")
+    text = fixes.read_text(encoding="utf-8")
+    assert f"sheet '{sheet.title}', cell {score_cell.coordinate}" in text
+    assert "leave the cell blank" in text and "Must fix" in text
+
+
+def test_ingest_knows_who_was_sent_without_a_roster(tmp_path: Path):
+    """The README's own commands: roster as a file to sheets, nothing but the returns to ingest."""
+    master = generate(None, tmp_path / "master.xlsx")
+    roster = tmp_path / "roster.csv"
+    rows = roster_rows()[:12]
+    lines = [",".join(ROSTER_COLUMNS)] + [",".join(r[k] for k in ROSTER_COLUMNS) for r in rows]
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sheets = make_sheets(master, tmp_path / "scoring", roster)
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    kept = sorted(sheets.paths)[:2]
+    for path in kept:
+        (returned / path.name).write_bytes(path.read_bytes())
+    run = ingest([returned], master, tmp_path / "report.xlsx")
+    in_files = {e.employee_id for e in run.report.employees}
+    missing = {e.employee_id for e in run.report.not_returned}
+    scored = {r["employee_id"] for r in rows if r["manager_id"]}
+    assert missing and in_files and in_files | missing == scored and not in_files & missing
+    assert run.account_line.endswith(f", {len(missing)} not returned")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from laddersheet.layout import (
     META_SHEET,
@@ -9,12 +10,16 @@ from laddersheet.layout import (
     SCORING_COVER_SHEET,
     SCORING_HEADERS,
     SCORING_META_EMPLOYEE_HEADERS,
+    SCORING_META_SENT_HEADERS,
     SCORING_TABLE_HEADER_ROW,
 )
 from laddersheet.roster import Employee
 from laddersheet.scoring import (
     COL_EVIDENCE,
     COL_SCORE,
+    COL_SCORE_READ,
+    HELPER_FIRST_COL,
+    score_column_width,
     score_input_message,
     scoring_rows,
     write_scoring_workbooks,
@@ -23,6 +28,7 @@ from laddersheet.settings import default_settings_text, parse_settings
 from tests.factories import small_ladder
 
 HEADER_ROW = SCORING_TABLE_HEADER_ROW + 1  # 1-based, as openpyxl counts
+READ_LETTER = get_column_letter(COL_SCORE_READ + 1)
 SCORE, EVIDENCE = COL_SCORE + 1, COL_EVIDENCE + 1
 
 
@@ -126,8 +132,13 @@ def test_employee_sheet_header_block_and_table(book, ladder):
     )
     assert first[7] is None and first[8] is None  # Score and Evidence start blank
     row = HEADER_ROW + 1
-    assert first[9] == f'=IF(OR(H{row}="",D{row}=""),"",IFERROR(MAX(0,D{row}-H{row}),"?"))'
-    assert first[10] == f'=IF(OR(H{row}="",E{row}=""),"",IFERROR(MAX(0,E{row}-H{row}),"?"))'
+    read = f"{READ_LETTER}{row}"  # the score as ingest reads it: blank, a number or "invalid"
+    assert first[9] == (
+        f'=IF({read}="","",IF(ISNUMBER({read}),IF(D{row}="","",MAX(0,D{row}-{read})),"invalid"))'
+    )
+    assert first[10] == (
+        f'=IF({read}="","",IF(ISNUMBER({read}),IF(E{row}="","",MAX(0,E{row}-{read})),"invalid"))'
+    )
 
 
 def test_move_to_the_manager_track_scores_the_union(book, ladder):
@@ -199,8 +210,8 @@ def test_gaps_are_formatted_conditionally(book):
         ("between", ["2", "1000"]),
         ("between", ["0", "0"]),
     ]
-    [not_a_number] = rules[f"H{first}:H{last} J{first}:K{last}"]
-    assert not_a_number.formula == [f'AND(H{first}<>"",NOT(ISNUMBER(H{first})))']
+    [invalid] = rules[f"A{first}:K{last}"]  # the whole row turns red
+    assert invalid.formula == [f'${READ_LETTER}{first}="invalid"']
 
 
 def test_cover_lists_reports_with_status_and_rubric(book):
@@ -209,10 +220,14 @@ def test_cover_lists_reports_with_status_and_rubric(book):
     header_at = next(i for i, r in enumerate(rows) if r[0] == "Name")
     jane = rows[header_at + 1]
     assert jane[:4] == ("Jane Doe", "E1", "L3", "L4")
-    assert jane[4].startswith("=IF(COUNT('Jane Doe'!$H$19:$H$26)=0,\"Not started\"")
-    assert jane[5] == "=COUNT('Jane Doe'!$H$19:$H$26)/8"
-    jo = rows[header_at + 2]
-    assert jo[5] == "=COUNT('Jo O''Brien'!$H$19:$H$27)/9"  # apostrophe doubled in the reference
+    read = f"'Jane Doe'!${READ_LETTER}$19:${READ_LETTER}$26"  # scores as ingest reads them
+    assert jane[4] == (
+        f'=IF(COUNTIF({read},"invalid")>0,"To fix",IF(COUNT({read})=0,"Not started",'
+        f'IF(COUNT({read})>=8,"Done","In progress")))'
+    )
+    assert jane[5] == f"=COUNT({read})/8"
+    jo = rows[header_at + 2]  # apostrophe doubled in the reference
+    assert jo[5] == f"=COUNT('Jo O''Brien'!${READ_LETTER}$19:${READ_LETTER}$27)/9"
     assert cover.cell(header_at + 2, 1).hyperlink.location == "'Jane Doe'!A1"
     rubric = [r for r in rows if r[0] in (1, 2, 3, 4, 5)]
     assert [r[1] for r in rubric] == [
@@ -227,15 +242,24 @@ def test_cover_lists_reports_with_status_and_rubric(book):
 
 def test_meta_binds_file_to_master_and_sheets_to_people(book, ladder):
     rows = [r for r in book[META_SHEET].iter_rows(values_only=True) if any(r)]
-    values = {r[0]: r[1] for r in rows[: rows.index(SCORING_META_EMPLOYEE_HEADERS)]}
+    employee_header = next(i for i, r in enumerate(rows) if r[0] == "employee_id")
+    assert rows[employee_header][:7] == SCORING_META_EMPLOYEE_HEADERS
+    values = {r[0]: r[1] for r in rows[:employee_header]}
     assert values["kind"] == "scoring"
     assert values["schema_version"] == str(SCHEMA_VERSION)
     assert values["content_digest"] == ladder.content_digest()
     assert (values["manager_id"], values["manager_name"]) == ("H1", "Hana Head")
-    table_rows = rows[rows.index(SCORING_META_EMPLOYEE_HEADERS) + 1 :]
+    sent_header = next(i for i, r in enumerate(rows) if r[0] == SCORING_META_SENT_HEADERS[0])
+    table_rows = [r[:7] for r in rows[employee_header + 1 : sent_header]]
     assert table_rows[0] == ("E1", "Jane Doe", "Jane Doe", "family_1", "IC", "L3", "L4")
     assert table_rows[2][-1] is None  # Pat Top: no target
     assert [r[1] for r in table_rows] == book.sheetnames[1:-1]
+    # everyone the run sent a sheet for, with their workbook: ingest lists who did not return
+    assert rows[sent_header][: len(SCORING_META_SENT_HEADERS)] == SCORING_META_SENT_HEADERS
+    sent = rows[sent_header + 1 :]
+    mine = [r for r in sent if r[7] == "Scoring - Hana Head.xlsx"]
+    assert [r[0] for r in mine] == [r[0] for r in table_rows]
+    assert len(sent) > len(mine)  # the other managers' people too
 
 
 def test_print_setup_on_every_sheet(book):
@@ -260,3 +284,32 @@ def test_reproducible_bytes(ladder, tmp_path):
     first = write_scoring_workbooks(ladder, TEAM[:3], tmp_path / "a")
     second = write_scoring_workbooks(ladder, TEAM[:3], tmp_path / "b")
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_score_column_fits_a_label_and_the_reading_helpers_are_hidden(book, ladder):
+    sheet = book["Jane Doe"]
+    score = sheet.column_dimensions[get_column_letter(SCORE)]
+    assert score.width >= len("2 - Developing") + 1  # a pasted label is readable
+    assert score_column_width(ladder.settings.scale) == len("5 - Role model") + 2
+    hidden = {
+        col
+        for dimension in sheet.column_dimensions.values()
+        if dimension.hidden
+        for col in range(dimension.min, dimension.max + 1)
+    }
+    assert hidden == set(range(HELPER_FIRST_COL + 1, COL_SCORE_READ + 2))  # 1-based
+    row = HEADER_ROW + 1
+    read = sheet[f"{READ_LETTER}{row}"].value
+    assert read.startswith(f'=IF(ISERROR(H{row}),"invalid"')
+    assert sheet[f"{get_column_letter(HELPER_FIRST_COL + 1)}{row}"].value.startswith(
+        f"=IF(ISTEXT(H{row}),TRIM(SUBSTITUTE("
+    )
+
+
+def test_scored_figure_counts_valid_scores_and_says_how_many_are_not(book):
+    sheet = book["Jane Doe"]
+    rows = {row[0].value: row for row in sheet.iter_rows(max_col=3) if row[0].value}
+    read = f"${READ_LETTER}${HEADER_ROW + 1}:${READ_LETTER}${HEADER_ROW + 8}"
+    scored = rows["Scored"]
+    assert scored[1].value == f"=COUNT({read})/8"
+    assert scored[2].value.startswith(f'="of 8 competencies"&IF(COUNTIF({read},"invalid")>0,')

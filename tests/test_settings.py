@@ -160,3 +160,33 @@ def test_load_and_init(tmp_path: Path):
     with pytest.raises(SettingsError, match=r"file not found: run `laddersheet init`"):
         load_settings(tmp_path / "missing.toml")
     assert load_settings(None) == default_settings()
+
+
+def test_every_problem_at_once_family_ids_included(tmp_path):
+    from laddersheet.catalog import load_catalog
+    from laddersheet.settings import load_settings
+
+    path = tmp_path / "acme.toml"
+    path.write_text(
+        '[company]\nname = 5\n[ladder]\nfamilies = ["sales", "astronaut"]\n'
+        'branch_level = "L9"\n[title_nouns]\nfoo = "Bar"\n'
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path, known_families=list(load_catalog().families))
+    assert list(caught.value.problems) == [
+        "line 2, company.name: must be text in double quotes, got a number",
+        "line 5, ladder.branch_level: 'L9' is not an IC level (L1, L2, L3, L4, L5)",
+        "line 4, ladder.families: unknown family 'astronaut' (see `laddersheet families`)",
+        "line 7, title_nouns.foo: unknown family (see `laddersheet families`)",
+    ]
+
+
+def test_a_file_with_only_some_keys_takes_the_rest_from_the_defaults():
+    settings = parse_settings('[company]\nname = "Acme"\n', source="acme.toml")
+    defaults = parse_settings(default_settings_text())
+    assert settings.company == "Acme"
+    assert (settings.scale, settings.ic_levels, settings.manager_levels) == (
+        defaults.scale,
+        defaults.ic_levels,
+        defaults.manager_levels,
+    )

@@ -45,9 +45,7 @@ def test_a_custom_family_works_from_the_installed_package(
     assert (package / "data" / "content" / "library.toml").is_file()
     assert len(list((package / "data" / "content" / "families").glob("*.toml"))) == 30
     settings = tmp_path / "acme.toml"
-    settings.write_text(
-        (REPO / "src/laddersheet/data/default_settings.toml").read_text() + CUSTOM
-    )
+    settings.write_text((REPO / "src/laddersheet/data/default_settings.toml").read_text() + CUSTOM)
     result = subprocess.run(
         [sys.executable, "-m", "laddersheet", "families", "--settings", str(settings), "--json"],
         cwd=tmp_path,  # not the repository: only the unpacked package is importable

@@ -62,6 +62,20 @@ def _echo_issues(issues: IssueLog, quiet: bool, verbose: bool) -> None:
         click.echo(f"... and {len(shown) - 50} more: see the report's Issues sheet.", err=True)
 
 
+def _iso_date(text: str | None) -> str | None:
+    """A YYYY-MM-DD option as ISO text; a wrong date is a usage error."""
+    if text is None:
+        return None
+    from datetime import date
+
+    from .errors import InputError
+
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"--as-of: '{text}' is not a date like 2026-11-30.") from None
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -272,6 +286,14 @@ def generate(settings_path: Path | None, out: Path) -> None:
     help="Roster file (.csv or .xlsx). Default: the master's Roster sheet.",
 )
 @click.option(
+    "--map",
+    "roster_map",
+    multiple=True,
+    metavar="COLUMN=HEADER",
+    help='Read a roster header as one of our columns, e.g. --map level="Job Level" '
+    "(repeatable; see the README's roster section).",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -279,9 +301,20 @@ def generate(settings_path: Path | None, out: Path) -> None:
     show_default=True,
     help="Folder for the scoring workbooks (one per manager).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace scoring workbooks an earlier run left in the --out folder.",
+)
 @_output_options
 def sheets(
-    master: Path, roster_path: Path | None, out_dir: Path, quiet: bool, verbose: bool
+    master: Path,
+    roster_path: Path | None,
+    roster_map: tuple[str, ...],
+    out_dir: Path,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Write one scoring workbook per manager from the (edited) master and a roster.
 
@@ -292,7 +325,14 @@ def sheets(
     from .main import make_sheets
 
     with _progress("Writing scoring workbooks", quiet, verbose) as progress:
-        result = make_sheets(master, out_dir, roster_path, on_progress=progress)
+        result = make_sheets(
+            master,
+            out_dir,
+            roster_path,
+            roster_map=roster_map,
+            force=force,
+            on_progress=progress,
+        )
     _echo_issues(result.master_issues, quiet, verbose)
     count = len(result.paths)
     click.echo(f"Wrote {count} scoring workbooks for {result.employees} employees to {out_dir}/")
@@ -333,6 +373,25 @@ def sheets(
     help="Roster (.csv/.xlsx) to list who has not been scored. Default: none.",
 )
 @click.option(
+    "--map",
+    "roster_map",
+    multiple=True,
+    metavar="COLUMN=HEADER",
+    help='Read a roster header as one of our columns, e.g. --map level="Job Level" '
+    "(repeatable; see the README's roster section).",
+)
+@click.option(
+    "--fix-list",
+    "fix_list_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write one text file per returned workbook: what its manager must fix.",
+)
+@click.option(
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    help="Date the report (default: today).",
+)
+@click.option(
     "--allow-version-mismatch",
     is_flag=True,
     help="Accept scoring workbooks made from another version of the master (with a warning).",
@@ -345,6 +404,9 @@ def ingest(
     json_path: Path | None,
     csv_dir: Path | None,
     roster_path: Path | None,
+    roster_map: tuple[str, ...],
+    fix_list_dir: Path | None,
+    as_of: str | None,
     allow_version_mismatch: bool,
     quiet: bool,
     verbose: bool,
@@ -368,8 +430,11 @@ def ingest(
             json_path=json_path,
             csv_dir=csv_dir,
             roster_path=roster_path,
+            roster_map=roster_map,
             allow_version_mismatch=allow_version_mismatch,
             on_progress=progress,
+            as_of=_iso_date(as_of),
+            fix_list_dir=fix_list_dir,
         )
     _echo_issues(result.issues, quiet, verbose)
     click.echo(result.account_line)

@@ -32,6 +32,7 @@ from .layout import (
     SCORING_LABEL_TARGET,
     SCORING_LABEL_TRACK,
     SCORING_META_EMPLOYEE_HEADERS,
+    SCORING_META_SENT_HEADERS,
     SCORING_SCORE_HEADER,
 )
 from .roster import Employee
@@ -66,11 +67,16 @@ class Account:
     rejected: int
     missing: int
 
+    not_returned: int = 0  # people sent a sheet whose sheet did not come back
+
     def line(self) -> str:
-        return (
+        line = (
             f"{self.files} files, {self.employees} employees, {self.accepted} scores accepted, "
             f"{self.rejected} rejected, {self.missing} missing"
         )
+        if self.not_returned:
+            line += f", {self.not_returned} not returned"
+        return line
 
 
 @dataclass
@@ -92,6 +98,7 @@ class IngestResult:
             accepted=count[ACCEPTED],
             rejected=count[REJECTED],
             missing=count[MISSING],
+            not_returned=len(self.not_returned),
         )
 
 
@@ -340,6 +347,7 @@ class _Reader:
         self.rows = ScoringRowBuilder(ladder)
         self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
         self.readings: list[_Reading] = []
+        self.sent: dict[str, dict[str, str]] = {}  # employee id -> its row of a _meta sent table
 
     # --- one file -------------------------------------------------------------------------
 
@@ -353,6 +361,9 @@ class _Reader:
         self.issues.extend(book.notes)
         meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
         meta = _parse_meta(meta_sheet) if meta_sheet is not None else None
+        if meta is not None and meta.values.get("content_digest") == self.digest:
+            for entry in meta.sent:  # who the run sent sheets for, as every workbook knows
+                self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
         version_rejected = False
         if meta is not None:
             kind = meta.values.get(META_KIND, "")
@@ -610,7 +621,8 @@ class _Reader:
                     first = reading.by_competency[competency_id]
                     self.issues.error(
                         "duplicate-row",
-                        f"{competency_id} appears twice (first at {first.cell}); this row's "
+                        f"{self.about(employee, competency_id)} appears twice (first at "
+                        f"{first.cell}); this row's "
                         f"score ({_short(record.raw)}) is rejected: keep one row per competency",
                         cell=cell,
                         **where,
@@ -641,25 +653,40 @@ class _Reader:
                     continue  # e.g. a row of the old track after a roster change: nothing to say
                 self.issues.warning(
                     "competency-not-expected",
-                    f"{competency_id} is not among {employee.employee_id}'s competencies "
+                    f"{self.about(employee, competency_id)} is not among their competencies "
                     f"({employee.family_id} {employee.track}); its score is kept",
                     cell=cell,
                     **where,
                 )
             if parsed.status == REJECTED:
-                self.issues.error(parsed.code, parsed.message, cell=cell, **where)
+                self.issues.error(
+                    parsed.code,
+                    f"{self.about(employee, competency_id)}: {parsed.message}"
+                    f"{_not_applicable_hint(record.raw)}",
+                    cell=cell,
+                    **where,
+                )
             reading.by_competency[competency_id] = record
         for competency_id in expected:
             if competency_id not in reading.by_competency:
                 self.issues.warning(
                     "row-missing",
-                    f"the row for {competency_id} is missing from the table: counted as not scored",
+                    f"{self.about(employee, competency_id)}: the row is missing from the table, "
+                    "so it counts as not scored; copy it back from a fresh scoring workbook",
                     **where,
                 )
                 reading.by_competency[competency_id] = _missing(
                     employee, competency_id, file, sheet
                 )
         return reading
+
+    def about(self, employee: Employee, competency_id: str) -> str:
+        """Who and what a message is about: "Ana Ábalos (E101), Negotiation"."""
+        person = (
+            f"{employee.name} ({employee.employee_id})" if employee.name else employee.employee_id
+        )
+        competency = self.ladder.competency(competency_id)
+        return f"{person}, {competency.name if competency else competency_id}"
 
     # --- all files ------------------------------------------------------------------------
 
@@ -678,9 +705,14 @@ class _Reader:
                 employees.append(readings[0].employee)
             records.extend(self.merge(readings))
         returned = set(groups)
-        not_returned = [
-            e for e in self.roster or [] if e.manager_id and e.employee_id not in returned
-        ]
+        if self.roster is not None:
+            not_returned = [
+                e for e in self.roster if e.manager_id and e.employee_id not in returned
+            ]
+        else:  # no roster given: the scoring workbooks say who was sent a sheet
+            not_returned = [
+                _sent_employee(entry) for i, entry in self.sent.items() if i not in returned
+            ]
         return IngestResult(
             employees=employees,
             records=records,
@@ -758,16 +790,42 @@ class _BoundSheet:
 class _Meta:
     values: dict[str, str]
     employees: list[dict[str, str]]
+    sent: list[dict[str, str]] = field(default_factory=list)  # everyone the run sent a sheet for
+
+
+def _sent_employee(entry: dict[str, str]) -> Employee:
+    return Employee(
+        employee_id=entry.get(SCORING_META_SENT_HEADERS[0], ""),
+        name=entry.get("name", ""),
+        email="",
+        manager_id=entry.get("manager_id", ""),
+        manager_name=entry.get("manager_name", ""),
+        family_id=entry.get("family_id", ""),
+        track=entry.get("track", ""),
+        level=entry.get("level", ""),
+        target_level=None,
+        source=f"sent in {entry.get('workbook', '')}",
+    )
 
 
 def _parse_meta(sheet: SheetData) -> _Meta:
     """key/value rows, then (after the employee table's header row) one row per employee."""
     values: dict[str, str] = {}
     employees: list[dict[str, str]] = []
+    sent: list[dict[str, str]] = []
     columns: list[str] | None = None
+    sent_columns: list[str] | None = None
     for row in sheet.rows:
         cells = [_raw(v).strip() for v in row]
         if not any(cells):
+            continue
+        if cells[0] == SCORING_META_SENT_HEADERS[0]:
+            sent_columns = [c.casefold() for c in cells]
+            continue
+        if sent_columns is not None:
+            entry = {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(sent_columns)}
+            if entry.get(SCORING_META_SENT_HEADERS[0]):
+                sent.append(entry)
             continue
         if columns is None:
             if cells[0] == SCORING_META_EMPLOYEE_HEADERS[0]:
@@ -778,7 +836,7 @@ def _parse_meta(sheet: SheetData) -> _Meta:
         entry = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
         if entry.get("employee_id") and entry.get("sheet"):
             employees.append(entry)
-    return _Meta(values, employees)
+    return _Meta(values, employees, sent)
 
 
 def _table_header_row(sheet: SheetData) -> int | None:
@@ -849,3 +907,15 @@ _HEADER_BLOCK_LABELS = (
 )
 _HEADER_BLOCK_KEYS = frozenset(_label_key(label) for label in _HEADER_BLOCK_LABELS)
 _ID_KEY = _label_key(SCORING_ID_HEADER)
+
+
+_NOT_APPLICABLE = frozenset(
+    {"n/a", "na", "n.a.", "n.a", "-", "--", "none", "not applicable", "tbd", "?", "x", "nil"}
+)
+
+
+def _not_applicable_hint(raw: str) -> str:
+    """A hint for a manager who wrote "N/A": a blank cell is how to say it."""
+    if raw.strip().casefold() in _NOT_APPLICABLE:
+        return ". If the competency does not apply yet, leave the cell blank (not scored)"
+    return ""

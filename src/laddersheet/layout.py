@@ -207,6 +207,18 @@ META_SCORING_KEYS = (
     "cycle",
     "created",
 )
+# Everyone the run sent a sheet for (all managers' workbooks): ingest lists who did not come back
+# even from a single returned workbook.
+SCORING_META_SENT_HEADERS = (
+    "sent_employee_id",
+    "name",
+    "manager_id",
+    "manager_name",
+    "family_id",
+    "track",
+    "level",
+    "workbook",
+)
 SCORING_META_EMPLOYEE_HEADERS = (
     "employee_id",
     "sheet",

@@ -18,6 +18,7 @@ from .issues import IssueLog
 
 if TYPE_CHECKING:  # stages are imported lazily so `--help` stays fast
     from .gaps import GapReport
+    from .ingest import IngestResult
     from .ladder import Ladder
     from .master import MasterRead
     from .roster import Employee
@@ -32,8 +33,9 @@ def generate(settings_path: Path | None, out: Path) -> Path:
     from .master import write_master
     from .settings import load_settings
 
-    settings = load_settings(settings_path)
-    ladder = build_ladder(settings, load_catalog())
+    catalog = load_catalog()
+    settings = load_settings(settings_path, known_families=list(catalog.families))
+    ladder = build_ladder(settings, catalog)
     return write_master(ladder, out)
 
 
@@ -43,7 +45,8 @@ def family_overview(settings_path: Path | None = None) -> list[dict[str, object]
     from .ladder import build_ladder
     from .settings import TRACK_IC, TRACK_MANAGER, load_settings
 
-    ladder = build_ladder(load_settings(settings_path), load_catalog())
+    catalog = load_catalog()
+    ladder = build_ladder(load_settings(settings_path, list(catalog.families)), catalog)
     return [
         {
             "family_id": f.family_id,
@@ -119,17 +122,28 @@ def make_sheets(
     out_dir: Path,
     roster_path: Path | None = None,
     *,
+    roster_map: Sequence[str] = (),
+    force: bool = False,
     on_progress: Progress | None = None,
 ) -> SheetsResult:
-    """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager."""
-    from .roster import read_roster
+    """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager.
+
+    ``roster_map``: ``our_column=Their Header`` items (``--map``) for an HRIS export's headers.
+    """
+    from .roster import parse_column_map, read_roster
     from .scoring import write_scoring_workbooks
 
     _require_file(master_path, "master workbook")
     if roster_path is not None:
         _require_file(roster_path, "roster")
     master = _read_master_strict(master_path)
-    employees = read_roster(roster_path or master_path, master.ladder)
+    employees = read_roster(
+        roster_path or master_path,
+        master.ladder,
+        column_map=parse_column_map(roster_map),
+        issues=master.issues,  # roster warnings are shown with the master's
+    )
+    _clear_earlier_workbooks(out_dir, force)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = write_scoring_workbooks(master.ladder, employees, out_dir, on_progress=on_progress)
     return SheetsResult(paths, len(employees), master.issues)
@@ -155,9 +169,11 @@ def ingest(
     json_path: Path | None = None,
     csv_dir: Path | None = None,
     roster_path: Path | None = None,
+    roster_map: Sequence[str] = (),
     allow_version_mismatch: bool = False,
     on_progress: Progress | None = None,
     as_of: str | None = None,
+    fix_list_dir: Path | None = None,
 ) -> IngestRun:
     """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV).
 
@@ -166,7 +182,7 @@ def ingest(
     from .gaps import compute_gaps
     from .ingest import ingest_files
     from .report import write_csv, write_json, write_report
-    from .roster import read_roster
+    from .roster import parse_column_map, read_roster
 
     _require_file(master_path, "master workbook")
     for path in inputs:
@@ -175,9 +191,14 @@ def ingest(
     _refuse_overwriting_inputs([*inputs, master_path], [p for p in (out, json_path) if p])
     master = _read_master_strict(master_path)
     if roster_path:
-        roster = read_roster(roster_path, master.ladder)
+        roster = read_roster(
+            roster_path,
+            master.ladder,
+            column_map=parse_column_map(roster_map),
+            issues=master.issues,
+        )
     else:
-        roster = _master_roster(master_path, master.ladder)
+        roster = _master_roster(master_path, master.ladder, master.issues)
     result = ingest_files(
         list(inputs),
         master.ladder,
@@ -185,6 +206,7 @@ def ingest(
         allow_version_mismatch=allow_version_mismatch,
         on_progress=on_progress,
     )
+    _refuse_wrong_master(result, master_path, allow_version_mismatch)
     result.issues.extend(master.issues)
     report = compute_gaps(master.ladder, result, as_of=as_of or date.today().isoformat())
     for path in (out, json_path):
@@ -196,16 +218,59 @@ def ingest(
     if csv_dir:
         csv_dir.mkdir(parents=True, exist_ok=True)
         outputs.extend(write_csv(report, csv_dir))
+    if fix_list_dir:
+        from .fixlist import write_fix_lists
+
+        returned = set(result.files)  # the managers' workbooks, not the master or the roster
+        outputs.extend(
+            write_fix_lists([i for i in result.issues if i.file in returned], fix_list_dir)
+        )
     return IngestRun(report, result.issues, result.account.line(), outputs)
 
 
-def _master_roster(master_path: Path, ladder: Ladder) -> list[Employee] | None:
+def _clear_earlier_workbooks(out_dir: Path, force: bool) -> None:
+    """Scoring workbooks from an earlier run in ``out_dir``: refuse, or remove them (--force).
+
+    Left in place, a workbook for someone no longer on the roster would be sent out again.
+    """
+    from .layout import SCORING_FILE_PREFIX
+
+    earlier = sorted(out_dir.glob(f"{SCORING_FILE_PREFIX}*.xlsx")) if out_dir.is_dir() else []
+    if not earlier:
+        return
+    if not force:
+        raise InputError(
+            f"{out_dir} already holds {len(earlier)} scoring workbook(s) from an earlier run "
+            f"(e.g. {earlier[0].name}). Choose another --out folder, or pass --force to "
+            "replace them (workbooks for people no longer on the roster are removed too)."
+        )
+    for path in earlier:
+        path.unlink()
+
+
+def _refuse_wrong_master(result: IngestResult, master_path: Path, allowed: bool) -> None:
+    """Every returned workbook made from another master: no report of zero scores, a stop."""
+    if allowed:
+        return
+    mismatched = {i.file for i in result.issues if i.code == "version-mismatch"}
+    scored_files = {r.file for r in result.records}
+    if mismatched and scored_files <= mismatched and not result.account.accepted:
+        names = ", ".join(sorted(Path(f).name for f in mismatched)[:5])
+        raise WorkbookError(
+            f"the scoring workbooks ({names}{', ...' if len(mismatched) > 5 else ''}) were made "
+            f"from another master than {master_path}: pass the master they were made from "
+            "with --master, or send the managers new workbooks made from this one "
+            "(--allow-version-mismatch reads them anyway, against this master)."
+        )
+
+
+def _master_roster(master_path: Path, ladder: Ladder, issues: IssueLog) -> list[Employee] | None:
     """The master's Roster sheet when HR filled it: it tells ingest who was not returned."""
     from .errors import EmptyRosterError
     from .roster import read_roster
 
     try:
-        return read_roster(master_path, ladder)
+        return read_roster(master_path, ladder, issues=issues)
     except EmptyRosterError:
         return None  # normal when the roster came as a file
 

@@ -25,13 +25,18 @@ from xlsxwriter.worksheet import Worksheet
 from .gaps import COVERAGE_MIN, CompetencyStats, EmployeeGaps, GapReport, GroupStats
 from .issues import Issue, Severity
 from .workbook import (
+    DEFAULT_ROW_HEIGHT,
     EXCEL_MAX_CELL_TEXT,
     PALETTE,
+    PrintPlan,
     Styles,
     atomic_output,
     csv_safe,
     new_workbook,
+    page_breaks,
+    print_first_page,
     print_setup,
+    printable_size,
     row_height,
     write_text,
     write_value,
@@ -42,7 +47,12 @@ CUT_MARK = " … [cut: full text in the JSON report]"
 JSON_DECIMALS = 4
 _MAX_ROW_HEIGHT = 409  # Excel's limit
 HEATMAP_RED_AT = 2.0  # mean gap (scale points) shown fully red; 0 is green, half-way yellow
-PORTRAIT_PAGE_ROWS = 48  # default-height rows on a portrait A4 page, for placing charts
+# Heatmap columns: the table prints at full size on a portrait A4 or Letter page.
+HEATMAP_WIDTHS = (26, 16, 6, 7, 7, 7)
+_HEATMAP_HEADER_HEIGHT = 30.0  # the header row, repeated on every page
+# Default-height rows under the repeated header on a portrait page, for placing charts.
+PORTRAIT_PAGE_ROWS = int((printable_size(landscape=False)[1] - _HEATMAP_HEADER_HEIGHT) // 15)
+HEATMAP_CHART_FONT = 10  # points, like the body text
 
 SHEETS = (
     "Summary",
@@ -59,6 +69,7 @@ SHEETS = (
 GAPS_CSV = "gaps.csv"
 EMPLOYEES_CSV = "employees.csv"
 
+_SUMMARY_LABEL_WIDTH, _SUMMARY_VALUE_WIDTH = 30, 9  # portrait, at 86 % or more
 _HEADER_ROW = 3  # data sheets: title, note, a warning line (usually empty), the header row
 _WARNING_ROW = 2
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -446,6 +457,9 @@ class _ReportWriter:
         self.styles = Styles(book)
         self.header_text = f"{report.company} · {report.cycle} · Gap report"
         self.widths: dict[str, float] = {}  # sheet → width of its notes (character units)
+        self.row_heights: dict[str, dict[int, float]] = {}  # sheet → row → points, if set
+        self.print_plans: dict[str, PrintPlan] = {}
+        self.column_widths: dict[str, list[float]] = {}
 
     # ---- shared pieces
 
@@ -461,21 +475,26 @@ class _ReportWriter:
     ) -> Worksheet:
         """A data sheet: title, a note, a frozen header row, widths and print set-up."""
         sheet = self.book.add_worksheet(name)
-        styles = self.styles
-        write_text(sheet, 0, 0, title, styles["h2"])
-        self.widths[name] = sum(c.width for c in columns)
-        self.note(sheet, 1, note, len(columns) - 1)
-        for col, column in enumerate(columns):
-            sheet.set_column(col, col, column.width)
-            write_text(sheet, _HEADER_ROW, col, column.header, styles["header"])
-        sheet.set_row(_HEADER_ROW, 30)
-        sheet.freeze_panes(_HEADER_ROW + 1, freeze_col)
-        print_setup(
+        self.print_plans[name] = print_setup(
             sheet,
             landscape=landscape,
             repeat_rows=(_HEADER_ROW, _HEADER_ROW),
             header=self.header_text,
+            widths=[c.width for c in columns],
+            repeat_cols=freeze_col,  # the columns that name the row, on every page across
         )
+        styles = self.styles
+        write_text(sheet, 0, 0, title, styles["h2"])
+        self.widths[name] = sum(c.width for c in columns)
+        self.column_widths[name] = [c.width for c in columns]
+        self.note(sheet, 1, note, len(columns) - 1)
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
+            write_text(sheet, _HEADER_ROW, col, column.header, styles["header"])
+        # Room for every header label (bold text is wider): narrow columns wrap it.
+        labels = row_height((c.header, c.width * 0.9) for c in columns) or 0
+        sheet.set_row(_HEADER_ROW, max(30, labels))
+        sheet.freeze_panes(_HEADER_ROW + 1, freeze_col)
         return sheet
 
     def note(
@@ -483,10 +502,15 @@ class _ReportWriter:
     ) -> None:
         """A wrapped note merged across the sheet's columns, its row as tall as the text."""
         fmt = fmt or self.styles["note"]
+        width = self.widths.get(sheet.name, 100)
+        plan = self.print_plans.get(sheet.name)
+        if plan is not None and plan.first_page_columns is not None:
+            # a note across a page break would be cut in print: it stays on the first page
+            last_col = min(last_col, plan.first_page_columns - 1)
+            width = sum(self.column_widths.get(sheet.name, ())[: last_col + 1]) or width
         if last_col > 0:
             sheet.merge_range(row, 0, row, last_col, "", fmt)
         write_text(sheet, row, 0, text, fmt)
-        width = self.widths.get(sheet.name, 100)
         sheet.set_row(row, row_height([(text, width)]) or 15)
 
     def cut_note(self, sheet: Worksheet, cut: int, last_col: int) -> None:
@@ -513,13 +537,9 @@ class _ReportWriter:
             "num": "number",
             "pct": "percent",
         }
-        out = []
-        for column in columns:
-            spec = dict(extra)
-            if column.kind == "text":
-                spec["text_wrap"] = False
-            out.append(self.styles.custom(base[column.kind], **spec))
-        return out
+        # Text columns wrap too: a name, title or file name cut off by its neighbour cannot be
+        # read on paper. Their rows get the height the text needs (``rows``).
+        return [self.styles.custom(base[column.kind], **extra) for column in columns]
 
     def rows(
         self,
@@ -531,7 +551,7 @@ class _ReportWriter:
     ) -> int:
         """Write rows under a header; returns the number written."""
         formats = formats or self.formats(columns)
-        wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind == "wrap"]
+        wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind in ("text", "wrap")]
         # Characters a wrapped column shows on one line (as text_lines counts them): a row whose
         # wrapped texts are all this short, without a line break, needs no height of its own.
         one_line = [(col, max(1, int(width * 1.25) - 1)) for col, width in wrapped]
@@ -568,6 +588,7 @@ class _ReportWriter:
             height = row_height((values[col], width) for col, width in wrapped)
             if height:  # explicit: neither Excel nor LibreOffice grows wrapped rows on open
                 sheet.set_row(row, min(_MAX_ROW_HEIGHT, height))
+                self.row_heights.setdefault(sheet.name, {})[row] = min(_MAX_ROW_HEIGHT, height)
         return count
 
     def autofilter(self, sheet: Worksheet, count: int, columns: Sequence[_Col]) -> None:
@@ -578,11 +599,9 @@ class _ReportWriter:
     def summary(self) -> None:
         report, styles = self.report, self.styles
         sheet = self.book.add_worksheet("Summary")
-        self.widths["Summary"] = 34 + 6 * 11
-        sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 7, 11)
-        print_setup(sheet, landscape=False, header=self.header_text)
-        sheet.fit_to_pages(1, 1)  # the summary is one printed page, whatever the company size
+        self.widths["Summary"] = _SUMMARY_LABEL_WIDTH + 6 * _SUMMARY_VALUE_WIDTH
+        sheet.set_column(0, 0, _SUMMARY_LABEL_WIDTH)
+        sheet.set_column(1, 6, _SUMMARY_VALUE_WIDTH)
         write_text(sheet, 0, 0, f"Gap report: {report.company}", styles["title"])
         write_text(sheet, 1, 0, f"{report.cycle} · as of {report.created}", styles["subtitle"])
         self.note(sheet, 2, report.account_line, 6)
@@ -637,13 +656,18 @@ class _ReportWriter:
             row += 1
 
         columns = [
-            _Col("", 34),
-            _Col("Employees", 11, "int"),
-            _Col("Mean score", 11, "num"),
-            _Col("Gap now", 11, "num"),
-            _Col("Gap next", 11, "num"),
-            _Col("Meets level", 11, "int"),
-            _Col("Ready next", 11, "int"),
+            _Col("", _SUMMARY_LABEL_WIDTH),
+            *[
+                _Col(header, _SUMMARY_VALUE_WIDTH, kind)
+                for header, kind in (
+                    ("Employees", "int"),
+                    ("Mean score", "num"),
+                    ("Gap now", "num"),
+                    ("Gap next", "num"),
+                    ("Meets level", "int"),
+                    ("Ready next", "int"),
+                )
+            ],
         ]
         for title, groups in (("By family", report.families), ("By domain", report.domains)):
             row += 1
@@ -651,6 +675,7 @@ class _ReportWriter:
             row += 1
             for col, column in enumerate(columns):
                 write_text(sheet, row, col, column.header or title[3:].title(), styles["header"])
+            sheet.set_row(row, 30)  # two-line headers in the narrow value columns
             row += 1
             row += self.rows(sheet, row, columns, (_group_cells(g) for g in groups))
 
@@ -694,29 +719,42 @@ class _ReportWriter:
             "readiness. Weighted readiness weights each competency by its O*NET importance."
         )
         self.note(sheet, row, definitions, 6)
+        # One printed page when it fits at a readable scale (a small company); else one page
+        # wide, as long as it takes.
+        width = self.widths["Summary"]
+        notes = sum(
+            (row_height([(text, width)]) or 15) - 15 for text in (report.account_line, definitions)
+        )
+        print_setup(
+            sheet,
+            landscape=False,
+            header=self.header_text,
+            widths=[_SUMMARY_LABEL_WIDTH] + [_SUMMARY_VALUE_WIDTH] * 6,
+            height=15 * (row + 1) + 9 + 2 * 15 + notes,  # title +9, two 30 pt header rows
+        )
 
     # ---- Employees
 
     def employees(self) -> None:
         report = self.report
         columns = [
-            _Col("Name", 24),
-            _Col("Employee id", 11),
-            _Col("Manager", 20),
-            _Col("Family", 18),
-            _Col("Track", 6, "center"),
-            _Col("Level", 6, "center"),
-            _Col("Title", 26),
-            _Col("Target", 7, "center"),
-            _Col("Target title", 26),
-            _Col("Scored", 8, "int"),
-            _Col("Missing", 8, "int"),
+            _Col("Name", 20),
+            _Col("Employee id", 10),
+            _Col("Manager", 16),
+            _Col("Family", 14),
+            _Col("Track", 5, "center"),
+            _Col("Level", 5, "center"),
+            _Col("Title", 20),
+            _Col("Target", 6, "center"),
+            _Col("Target title", 20),
+            _Col("Scored", 7, "int"),
+            _Col("Missing", 7, "int"),
             _Col("Rejected", 8, "int"),
-            _Col("Coverage", 9, "pct"),
-            _Col("Meets level", 10, "center"),
-            _Col("Readiness next", 11, "pct"),
-            _Col("Weighted readiness", 11, "pct"),
-            _Col("Top priorities", 40, "wrap"),
+            _Col("Coverage", 8, "pct"),
+            _Col("Meets level", 9, "center"),
+            _Col("Readiness next", 9, "pct"),
+            _Col("Weighted readiness", 9, "pct"),
+            _Col("Top priorities", 36, "wrap"),
         ]
         sheet = self.sheet(
             "Employees",
@@ -795,26 +833,26 @@ class _ReportWriter:
     def gaps(self) -> None:
         report = self.report
         columns = [
-            _Col("Employee id", 11),
-            _Col("Name", 22),
-            _Col("Manager", 18),
-            _Col("Family", 16),
-            _Col("Level", 6, "center"),
-            _Col("Target", 7, "center"),
-            _Col("Competency", 24),
-            _Col("Domain", 18),
-            _Col("Scope", 8, "center"),
+            _Col("Employee id", 10),
+            _Col("Name", 18),
+            _Col("Manager", 16),
+            _Col("Family", 14),
+            _Col("Level", 5, "center"),
+            _Col("Target", 6, "center"),
+            _Col("Competency", 22),
+            _Col("Domain", 16),
+            _Col("Scope", 7, "center"),
             _Col("Status", 9, "center"),
             _Col("Score", 6, "int"),
-            _Col("Expected now", 9, "int"),
-            _Col("Expected next", 9, "int"),
-            _Col("Gap now", 7, "int"),
-            _Col("Gap next", 7, "int"),
+            _Col("Expected now", 8, "int"),
+            _Col("Expected next", 8, "int"),
+            _Col("Gap now", 6, "int"),
+            _Col("Gap next", 6, "int"),
             _Col("Surplus", 7, "int"),
-            _Col("Evidence", 60),
-            _Col("File", 22),
-            _Col("Sheet", 18),
-            _Col("Cell", 6, "center"),
+            _Col("Evidence", 40, "wrap"),
+            _Col("File", 20),
+            _Col("Sheet", 14),
+            _Col("Cell", 5, "center"),
         ]
         sheet = self.sheet(
             "Gaps",
@@ -858,6 +896,16 @@ class _ReportWriter:
 
         count = self.rows(sheet, _HEADER_ROW + 1, columns, rows())
         self.autofilter(sheet, count, columns)
+        # The long table is for filtering on screen (and is in gaps.csv): printed in full it
+        # runs to a hundred pages, so only its first page prints unless HR clears the area.
+        print_first_page(
+            sheet,
+            self.print_plans[sheet.name],
+            header_row=_HEADER_ROW,
+            count=count,
+            last_col=len(columns) - 1,
+            heights=self.row_heights.get(sheet.name, {}),
+        )
         self.cut_note(sheet, cut, len(columns) - 1)
         first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
         for col, style in ((13, "bad"), (14, "warn"), (15, "good")):
@@ -888,16 +936,19 @@ class _ReportWriter:
         """Family by family, each competency's mean gaps, coloured: one readable A4 column.
 
         Families have competencies of their own, so a family × competency grid would be mostly
-        blank; a long table of family blocks prints on portrait pages and reads top to bottom.
+        blank; a long table of family blocks prints on portrait pages at full size and reads top
+        to bottom, a family never split across two pages when it fits on one.
         """
         report, styles = self.report, self.styles
         sheet = self.book.add_worksheet("Heatmap")
-        print_setup(sheet, landscape=False, repeat_rows=(2, 2), header=self.header_text)
         headers = ("Competency", "Domain", "Scored", "Mean score", "Mean gap now", "Mean gap next")
-        widths = (36, 26, 7, 8, 8, 8)
+        widths = HEATMAP_WIDTHS
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         self.widths["Heatmap"] = sum(widths)
+        print_setup(
+            sheet, landscape=False, repeat_rows=(2, 2), header=self.header_text, widths=widths
+        )
         write_text(sheet, 0, 0, "Heatmap: mean gaps by family and competency", styles["h2"])
         self.note(
             sheet,
@@ -905,12 +956,12 @@ class _ReportWriter:
             f"Mean gap per competency of each family, in scale points: green 0, yellow "
             f"{HEATMAP_RED_AT / 2:g}, red {HEATMAP_RED_AT:g} or more. Blank: nobody below the "
             "top of a track was scored on it.",
-            len(headers),
+            len(headers) - 1,
         )
         header = styles.custom("header", valign="bottom")
         for col, text in enumerate(headers):
             write_text(sheet, 2, col, text, header)
-        sheet.set_row(2, 30)
+        sheet.set_row(2, _HEATMAP_HEADER_HEIGHT)
         sheet.freeze_panes(3, 1)
         by_family: dict[str, list[CompetencyStats]] = {}
         for cell in report.competencies:
@@ -921,7 +972,9 @@ class _ReportWriter:
         row = 3
         first_value_row = row
         blocks: dict[str, tuple[int, int]] = {}  # family -> first and last competency row
+        units: list[tuple[int, float]] = []  # (first row, height): a family block per page
         for family in report.families:
+            block_start, block_height = row, DEFAULT_ROW_HEIGHT
             write_text(sheet, row, 0, family.label, band)
             for col in range(1, len(headers)):
                 write_text(sheet, row, col, "", band)
@@ -937,11 +990,13 @@ class _ReportWriter:
                 height = row_height([(cell.competency, widths[0]), (cell.domain, widths[1])])
                 if height:
                     sheet.set_row(row, height)
+                block_height += height or DEFAULT_ROW_HEIGHT
                 write_value(sheet, row, 2, cell.scores, styles.custom("integer", align="center"))
                 write_value(sheet, row, 3, cell.mean_score, number)
                 write_value(sheet, row, 4, cell.mean_gap_now, number)
                 write_value(sheet, row, 5, cell.mean_gap_next, number)
                 row += 1
+            units.append((block_start, block_height))
         if row > first_value_row:
             sheet.conditional_format(
                 first_value_row,
@@ -961,17 +1016,30 @@ class _ReportWriter:
                     "max_color": "#F8696B",
                 },
             )
-        self.family_charts(sheet, row + 2, blocks)
+        repeated = _HEATMAP_HEADER_HEIGHT
+        breaks = page_breaks(units, widths, repeated, landscape=False)
+        self.family_charts(sheet, row + 2, blocks, breaks)
 
-    def family_charts(self, sheet: Worksheet, row: int, blocks: dict[str, tuple[int, int]]) -> None:
+    def family_charts(
+        self,
+        sheet: Worksheet,
+        row: int,
+        blocks: dict[str, tuple[int, int]],
+        breaks: list[int],
+    ) -> None:
         """A bar chart of each family's mean gaps (from its block of the table above), below it.
 
-        Charts start on a new page and never split across one: a page holds about
-        ``PORTRAIT_PAGE_ROWS`` default rows.
+        Charts start on a new page, are as wide as the printed table and never split across a
+        page: a page holds ``PORTRAIT_PAGE_ROWS`` default rows under the repeated header row.
         """
         report = self.report
-        breaks = [row]
+        breaks = [*breaks, row]
         used = 0
+        # As wide as the table's columns in Excel (7 px a character + 5): LibreOffice anchors
+        # a chart to the cells it covers, so a chart wider than the table would widen the
+        # printed area there (and shrink the page).
+        width_px = sum(int(7 * w + 0.5) + 5 for w in HEATMAP_WIDTHS) - 8
+        most = (PORTRAIT_PAGE_ROWS - 1) * 20  # pixels: a default row is 20 px high
         for family in report.families:
             if family.key not in blocks:
                 continue
@@ -988,27 +1056,29 @@ class _ReportWriter:
                         "gap": 60,
                     }
                 )
-            chart.set_title({"name": family.label, "name_font": {"size": 11}})
+            font = {"size": HEATMAP_CHART_FONT}
+            chart.set_title({"name": family.label, "name_font": {"size": 12}})
             chart.set_x_axis(
                 {
                     "min": 0,
                     "name": "scale points",
-                    "num_font": {"size": 9},
+                    "name_font": font,
+                    "num_font": font,
                     "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
                 }
             )
-            chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})  # as in the table
-            chart.set_legend({"position": "bottom", "font": {"size": 9}})
-            height = max(240, 22 * count + 110)
+            chart.set_y_axis({"reverse": True, "num_font": font})  # as in the table
+            chart.set_legend({"position": "bottom", "font": font})
+            height = min(most, max(260, 26 * count + 120))
             rows = math.ceil(height / 20) + 1
             if used and used + rows > PORTRAIT_PAGE_ROWS:
                 breaks.append(row)
                 used = 0
-            chart.set_size({"width": 640, "height": height})
+            chart.set_size({"width": width_px, "height": height})
             sheet.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
             row += rows
             used += rows
-        sheet.set_h_pagebreaks(breaks)
+        sheet.set_h_pagebreaks(sorted(set(breaks)))
 
     # ---- Teams
 
@@ -1071,8 +1141,8 @@ class _ReportWriter:
         report = self.report
         threshold = report.calibration_threshold
         columns = [
-            _Col("Manager", 22),
-            _Col("Manager id", 12),
+            _Col("Manager", 20),
+            _Col("Manager id", 10),
             _Col("Employees", 9, "int"),
             _Col("Scores", 8, "int"),
             _Col("Mean score", 9, "num"),
@@ -1080,7 +1150,7 @@ class _ReportWriter:
             _Col("Share at top", 9, "pct"),
             _Col("Compared scores", 10, "int"),
             _Col("Raw difference", 10, "num"),
-            _Col("Gap-adjusted difference", 12, "num"),
+            _Col("Gap-adjusted difference", 11, "num"),
             _Col("Flag", 10, "center"),
         ]
         sheet = self.sheet(
@@ -1120,17 +1190,17 @@ class _ReportWriter:
     def development_plan(self) -> None:
         report = self.report
         columns = [
-            _Col("Employee", 22),
-            _Col("Employee id", 11),
-            _Col("Manager", 18),
-            _Col("Level → target", 12, "center"),
-            _Col("#", 4, "center"),
-            _Col("Competency", 20, "wrap"),
-            _Col("Gap next", 7, "int"),
-            _Col("Development action", 44, "wrap"),
-            _Col("Evidence", 50, "wrap"),
-            _Col("Agreed action", 32),
-            _Col("Due date", 12),
+            _Col("Employee", 18),
+            _Col("Employee id", 10),
+            _Col("Manager", 14),
+            _Col("Level → target", 9, "center"),
+            _Col("#", 3, "center"),
+            _Col("Competency", 18, "wrap"),
+            _Col("Gap next", 5, "int"),
+            _Col("Development action", 36, "wrap"),
+            _Col("Evidence", 36, "wrap"),
+            _Col("Agreed action", 24),
+            _Col("Due date", 10),
         ]
         sheet = self.sheet(
             "Development plan",
@@ -1179,15 +1249,15 @@ class _ReportWriter:
     def missing(self) -> None:
         report = self.report
         columns = [
-            _Col("Status", 16),
-            _Col("Employee", 22),
-            _Col("Employee id", 11),
-            _Col("Manager", 20),
-            _Col("Family", 18),
-            _Col("Level", 6, "center"),
-            _Col("Not scored", 8, "int"),
+            _Col("Status", 12),
+            _Col("Employee", 18),
+            _Col("Employee id", 10),
+            _Col("Manager", 16),
+            _Col("Family", 14),
+            _Col("Level", 5, "center"),
+            _Col("Not scored", 7, "int"),
             _Col("Rejected", 8, "int"),
-            _Col("Competencies not scored", 60, "wrap"),
+            _Col("Competencies not scored", 26, "wrap"),
         ]
         sheet = self.sheet(
             "Missing",
@@ -1243,12 +1313,12 @@ class _ReportWriter:
 
     def issues(self) -> None:
         columns = [
-            _Col("Severity", 9, "center"),
-            _Col("Code", 24),
-            _Col("File", 24),
-            _Col("Sheet", 18),
-            _Col("Cell", 7, "center"),
-            _Col("Message", 80, "wrap"),
+            _Col("Severity", 8, "center"),
+            _Col("Code", 18),
+            _Col("File", 20),
+            _Col("Sheet", 14),
+            _Col("Cell", 6, "center"),
+            _Col("Message", 52, "wrap"),
         ]
         sheet = self.sheet(
             "Issues",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
 
 from . import __version__
 from .ladder import Ladder
@@ -44,6 +44,7 @@ from .layout import (
     SCORING_LABEL_TITLE,
     SCORING_LABEL_TRACK,
     SCORING_META_EMPLOYEE_HEADERS,
+    SCORING_META_SENT_HEADERS,
     SCORING_TABLE_HEADER_ROW,
 )
 from .roster import Employee
@@ -72,7 +73,7 @@ COL_STATEMENT_NOW, COL_STATEMENT_NEXT = 5, 6
 COL_SCORE, COL_EVIDENCE = 7, 8
 COL_GAP_NOW, COL_GAP_NEXT = 9, 10
 
-_COLUMN_WIDTHS = (18, 26, 18, 9, 9, 44, 44, 9, 44, 8, 8)
+_COLUMN_WIDTHS = (18, 26, 18, 9, 9, 44, 44, 9, 44, 9, 9)  # Score: see score_column_width
 _TRACK_NAMES = {TRACK_IC: "Individual contributor", TRACK_MANAGER: "Manager"}
 
 # Header block rows (0-based), in the order they are written from SCORING_HEADER_BLOCK_FIRST_ROW.
@@ -212,15 +213,25 @@ def write_scoring_workbooks(
     digest = ladder.content_digest()  # hashes every expectation: once, not per workbook
     builder = ScoringRowBuilder(ladder)
     taken: set[str] = set()
+    files = {m: scoring_file_name(manager_names[m], taken) for m in order}
+    sent = tuple(
+        (e, manager_names[e.manager_id], files[e.manager_id]) for m in order for e in teams[m]
+    )
     paths = []
     for manager_id in order:
-        path = out_dir / scoring_file_name(manager_names[manager_id], taken)
-        writer = _ScoringWriter(builder, digest, manager_id, manager_names[manager_id])
+        path = out_dir / files[manager_id]
+        writer = _ScoringWriter(builder, digest, manager_id, manager_names[manager_id], sent)
         writer.write(path, teams[manager_id])
         paths.append(path)
         if on_progress is not None:
             on_progress(path)
     return paths
+
+
+def score_column_width(scale: Scale) -> int:
+    """Wide enough for a pasted "2 - Developing", the longest "value - label" of the scale."""
+    longest = max(len(f"{p.value} - {' '.join(p.label.split())}") for p in scale.points)
+    return min(max(_COLUMN_WIDTHS[COL_SCORE], longest + 2), 30)
 
 
 def score_input_message(scale: Scale) -> str:
@@ -235,8 +246,14 @@ class _ScoringWriter:
     """Writes one manager's workbook."""
 
     def __init__(
-        self, builder: ScoringRowBuilder, digest: str, manager_id: str, manager_name: str
+        self,
+        builder: ScoringRowBuilder,
+        digest: str,
+        manager_id: str,
+        manager_name: str,
+        sent: tuple[tuple[Employee, str, str], ...] = (),
     ) -> None:
+        self.sent = sent  # everyone the run sent a sheet for: (employee, manager name, workbook)
         self.builder = builder
         self.ladder = builder.ladder
         self.digest = digest
@@ -244,6 +261,8 @@ class _ScoringWriter:
         self.manager_id = manager_id
         self.manager_name = manager_name
         self.header_text = f"{self.settings.company} · {self.settings.cycle}"
+        self.reading_formulas = score_reading_formulas(self.settings.scale)
+        self.score_width = score_column_width(self.settings.scale)
 
     def write(self, path: Path, team: list[Employee]) -> None:
         with atomic_output(path) as tmp:
@@ -280,13 +299,15 @@ class _ScoringWriter:
         family = ladder.family(employee.family_id)
         for col, width in enumerate(_COLUMN_WIDTHS):
             sheet.set_column(col, col, width)
+        sheet.set_column(COL_SCORE, COL_SCORE, self.score_width)
+        sheet.set_column(HELPER_FIRST_COL, COL_SCORE_READ, None, None, {"hidden": True})
         sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
         write_text(sheet, 0, 0, f"{employee.name}: competency scoring", styles["title"])
         write_text(
             sheet, 1, 0, f"{self.header_text} · scored by {self.manager_name}", styles["subtitle"]
         )
         first, last = SCORING_TABLE_HEADER_ROW + 1, SCORING_TABLE_HEADER_ROW + len(rows)
-        scores = _column_range(COL_SCORE, first, last)
+        read = _column_range(COL_SCORE_READ, first, last)
         gaps_now = _column_range(COL_GAP_NOW, first, last)
         gaps_next = _column_range(COL_GAP_NEXT, first, last)
         count = max(1, len(rows))
@@ -320,7 +341,7 @@ class _ScoringWriter:
         formulas: tuple[tuple[str, str, object, str], ...] = (
             (
                 SCORING_LABEL_SCORED,
-                f"=COUNT({scores})/{count}",
+                f"=COUNT({read})/{count}",  # the scores ingest accepts, as it reads them
                 0,
                 f"of {len(rows)} competencies",
             ),
@@ -341,6 +362,17 @@ class _ScoringWriter:
             row = _ROW_OF[label]
             write_text(sheet, row, 0, label, styles["label"])
             sheet.write_formula(row, 1, formula, styles["percent"], cached)
+            if label == SCORING_LABEL_SCORED:  # and how many scores are not valid, if any
+                invalid = f'COUNTIF({read},"{INVALID}")'
+                sheet.write_formula(
+                    row,
+                    2,
+                    f'="{note}"&IF({invalid}>0,"; "&{invalid}&" not valid (red rows): pick a '
+                    f'score from the list","")',
+                    styles["subtitle"],
+                    note,
+                )
+                continue
             write_text(sheet, row, 2, note, styles["subtitle"])
         write_text(
             sheet,
@@ -368,6 +400,7 @@ class _ScoringWriter:
         sheet.set_row(header_row, 28)  # two lines: "Expected / now" in a narrow column
         cell, center = styles["cell"], styles["cell_center"]
         gap_format = styles["cell_center"]
+        helpers = self.reading_formulas
         for offset, item in enumerate(rows):
             row = header_row + 1 + offset
             write_text(sheet, row, COL_ID, item.competency_id, cell)
@@ -379,17 +412,21 @@ class _ScoringWriter:
             write_text(sheet, row, COL_STATEMENT_NEXT, item.statement_next, cell)
             sheet.write_blank(row, COL_SCORE, None, styles["input_center"])
             sheet.write_blank(row, COL_EVIDENCE, None, styles["input"])
-            score = cell_ref(row, COL_SCORE)
+            number = str(row + 1)
+            for helper_col, template in helpers.items():
+                write_classic_formula(sheet, row, helper_col, template.replace(_ROW, number))
+            read = cell_ref(row, COL_SCORE_READ)
             for gap_col, expected_col in (
                 (COL_GAP_NOW, COL_EXPECTED_NOW),
                 (COL_GAP_NEXT, COL_EXPECTED_NEXT),
             ):
                 expected = cell_ref(row, expected_col)
-                # "?" flags a score that is not a number (pasted text) instead of #VALUE!
+                # the score as ingest reads it: blank, a number, or INVALID in both gap cells
                 formula = (
-                    f'=IF(OR({score}="",{expected}=""),"",IFERROR(MAX(0,{expected}-{score}),"?"))'
+                    f'=IF({read}="","",IF(ISNUMBER({read}),'
+                    f'IF({expected}="","",MAX(0,{expected}-{read})),"{INVALID}"))'
                 )
-                sheet.write_formula(row, gap_col, formula, gap_format, "")
+                write_classic_formula(sheet, row, gap_col, formula, gap_format)
             height = row_height(
                 (
                     (item.competency, _COLUMN_WIDTHS[COL_NAME]),
@@ -440,16 +477,18 @@ class _ScoringWriter:
                     "format": self.styles[style],
                 },
             )
-        # One formula rule over Score and Gap cells: something that is not a number (a pasted
-        # "3 - Proficient", or the "?" of its gap) stands out in red.
-        score_top = cell_ref(first, COL_SCORE)
+        # One formula rule over the table: a row whose score ingest would reject (a 7, a 2.5,
+        # "3 - Advanced", a formula) stands out in red, its gap cells saying INVALID.
+        read_top = f"${col_letter(COL_SCORE_READ)}{first + 1}"
         sheet.conditional_format(
-            f"{score_top}:{cell_ref(last, COL_SCORE)}",
+            first,
+            COL_ID,
+            last,
+            COL_GAP_NEXT,
             {
                 "type": "formula",
-                "criteria": f'=AND({score_top}<>"",NOT(ISNUMBER({score_top})))',
+                "criteria": f'={read_top}="{INVALID}"',
                 "format": self.styles["bad"],
-                "multi_range": f"{score_top}:{cell_ref(last, COL_SCORE)} {gaps}",
             },
         )
 
@@ -495,9 +534,9 @@ class _ScoringWriter:
             target = target_level(self.ladder, employee)
             quoted = sheet_ref(name)
             first = SCORING_TABLE_HEADER_ROW + 1
-            scores = _column_range(COL_SCORE, first, first + len(rows) - 1)
+            read = f"{quoted}!{_column_range(COL_SCORE_READ, first, first + len(rows) - 1)}"
             count = max(1, len(rows))
-            scored = f"COUNT({quoted}!{scores})"
+            scored = f"COUNT({read})"  # scores ingest accepts; INVALID ones are to fix
             sheet.write_url(
                 row, 0, f"internal:{quoted}!A1", styles["cell"], employee.name, f"Go to {name}"
             )
@@ -507,7 +546,8 @@ class _ScoringWriter:
             sheet.write_formula(
                 row,
                 4,
-                f'=IF({scored}=0,"Not started",IF({scored}>={len(rows)},"Done","In progress"))',
+                f'=IF(COUNTIF({read},"{INVALID}")>0,"To fix",IF({scored}=0,"Not started",'
+                f'IF({scored}>={len(rows)},"Done","In progress")))',
                 styles["cell"],
                 "Not started",
             )
@@ -573,11 +613,195 @@ class _ScoringWriter:
             )
             for col, value in enumerate(fields):
                 write_text(sheet, row, col, value, text)
+        row += 2
+        for col, header in enumerate(SCORING_META_SENT_HEADERS):
+            write_text(sheet, row, col, header, text)
+        for employee, manager_name, workbook in self.sent:
+            row += 1
+            fields = (
+                employee.employee_id,
+                employee.name,
+                employee.manager_id,
+                manager_name,
+                employee.family_id,
+                employee.track,
+                employee.level,
+                workbook,
+            )
+            for col, value in enumerate(fields):
+                write_text(sheet, row, col, value, text)
         sheet.set_column(0, 0, 18)
         sheet.set_column(1, 1, 66)
         sheet.protect("", _PROTECTION)
         print_setup(sheet, landscape=False)
         sheet.hide()
+
+
+# --- Reading a Score cell the way ingest does -------------------------------------------------
+#
+# The gap and readiness formulas must give every value a manager may type or paste the verdict
+# ingest's ``parse_score`` gives it: accepted (as which number) or rejected. Hidden helper columns
+# right of the table replay the parser step by step with classic functions only (Excel 2007+,
+# LibreOffice, Google Sheets; no LET, REGEX or array formulas), each cell referring to its own row
+# only, so sorted rows keep working. The last helper ("read as") holds the number the score is
+# read as, "" for blank, or INVALID; the gaps, the counts and the colours all use it.
+
+INVALID = "invalid"  # what the gap cells show for a score ingest would reject
+
+# Characters Python's str.split() treats as whitespace (ingest collapses them), other than " ".
+# Those that cannot stand in an xlsx formula as they are come from CHAR() (ASCII: the same in
+# every code page); the others are written literally (CHAR(160) is not a space on a Mac).
+# CHAR(1) too: LibreOffice shows formulas a tab as \x01 in a cell that also holds a line break
+# (a real \x01 cannot be stored in an xlsx cell, so nothing else is read as a space).
+_WHITESPACE_CODES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 1)
+_WHITESPACE_LITERALS = (
+    "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+_QUOTES = "\"'“”‘’„«»"  # stripped from both ends, as ingest's _QUOTES
+_SEPARATORS = "-–—:.)=/"  # between the number and the label, as ingest's _NUMBER_AND_LABEL
+_DIGITS = "0123456789"
+_PLACEHOLDER = "\ue000"  # stands for a space while quotes are trimmed: any character but space
+_MARKS = tuple(map(chr, range(0xE001, 0xE0FF)))  # private use: one not in any label marks a spot
+
+# Helper columns after the table (one blank column between), in calculation order.
+_HELPERS = ("t1", "u", "t2", "b", "nd", "num", "u2", "r1", "r2", "lp", "lab", "nl", "read")
+HELPER_FIRST_COL = COL_GAP_NEXT + 2
+_HELPER_COL = {name: HELPER_FIRST_COL + i for i, name in enumerate(_HELPERS)}
+COL_SCORE_READ = _HELPER_COL["read"]
+_ROW = "\x00"  # stands for the row number in a formula template
+
+
+def _text(value: str) -> str:
+    """A formula string literal."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _substitute_all(expression: str, olds: Sequence[str], new: str) -> str:
+    for old in olds:
+        expression = f"SUBSTITUTE({expression},{old},{new})"
+    return expression
+
+
+def _label_lookup(text: str, scale: Scale) -> str:
+    """The scale value whose label ``text`` is (as ingest: spaces collapsed, any case), or ""."""
+    folded = f'SUBSTITUTE(LOWER({text}),"ß","ss")'  # LOWER, with casefold's commonest extra
+    lookup = '""'
+    for point in reversed(scale.points):
+        key = " ".join(point.label.split()).casefold()
+        lookup = f"IF(EXACT({folded},{_text(key)}),{point.value},{lookup})"
+    return lookup
+
+
+def score_reading_formulas(scale: Scale) -> dict[int, str]:
+    """Helper column → formula template (``_ROW`` stands for the row number), in column order.
+
+    A step by step copy of ``ingest.parse_score``:
+
+    * a formula, an error, TRUE/FALSE or a date/time is invalid; a number must be whole and on
+      the scale;
+    * text is read after collapsing whitespace (every character Python counts as whitespace)
+      and stripping quotes and spaces from both ends (t1, u, t2), as: a number such as "3",
+      "+3", "03", "3.0" or "3,0" (b, nd, num); a label in any case (lab); the number with its
+      label: "3 - Proficient", "3: Proficient", "3 (Proficient)", "3.Proficient" (u2 … nl), where
+      the number and the label must agree.
+
+    CELL("format") tells a date from a number: Excel answers "D1".."D9" for dates and times and
+    "G" for General; LibreOffice "G" for dates and "F0" for General, so a blank General cell
+    tells which answer applies. Google Sheets lacks CELL("format"): no date check there.
+
+    Known limits (no manager types these): case folding beyond LOWER and "ß" (ligatures, final
+    sigma); texts with more than 15 significant digits; in LibreOffice a number formatted as a
+    fraction or as text reads as a date; a custom label that starts with a separator or "(".
+    """
+    labels = " ".join(p.label for p in scale.points)
+    mark = _text(next(m for m in _MARKS if m not in labels))
+    placeholder = _text(_PLACEHOLDER)
+    c = {name: f"{col_letter(col)}{_ROW}" for name, col in _HELPER_COL.items()}
+    s = f"{col_letter(COL_SCORE)}{_ROW}"
+    t1, u, t2, b, nd, u2, r1, r2 = (c[k] for k in ("t1", "u", "t2", "b", "nd", "u2", "r1", "r2"))
+    spaces = [f"CHAR({code})" for code in _WHITESPACE_CODES] + list(
+        map(_text, _WHITESPACE_LITERALS)
+    )
+    digits = list(map(_text, _DIGITS))
+    quotes = list(map(_text, _QUOTES))
+    is_digit = lambda x: f"ISNUMBER(FIND({x},{_text(_DIGITS)}))"  # noqa: E731 (x not "")
+    is_separator = lambda x: f"ISNUMBER(FIND({x},{_text(_SEPARATORS)}))"  # noqa: E731
+    # t2: t1 without the quote runs at its ends: in u quotes are spaces (and spaces are not), so
+    # TRIM(u) starts at the first kept character; the last is found by marking its last instance.
+    first = f"FIND(LEFT(TRIM({u}),1),{u})"
+    last_char = f"RIGHT(TRIM({u}),1)"
+    count = f'LEN({u})-LEN(SUBSTITUTE({u},{last_char},""))'
+    last = f"FIND({mark},SUBSTITUTE({u},{last_char},{mark},{count}))"
+    # num: "" when t2 is not [+-]?[0-9]+([.,][0-9]+)?, else the score or "x" (rejected)
+    point = f'IF({nd}="",LEN({b})+1,FIND({nd},{b}))'
+    value = f'IF(LEFT({t2},1)="-",-1,1)*VALUE(LEFT({b},{point}-1))'
+    whole = f'SUBSTITUTE(MID({b},{point}+1,LEN({b})),"0","")=""'
+    # r1: what follows the number and the separator (ingest's regex: optional space, then one of
+    # the separators or a space); r2: that without one leading space and "("
+    rest = f"MID({t2},FIND(LEFT(TRIM({u2}),1),{u2}),LEN({t2}))"
+    second = f"MID({rest},2,1)"
+    r1_formula = (
+        f'IF(OR(TRIM({u2})="",NOT({is_digit(f"LEFT({t2},1)")})),{mark},'
+        f'IF(LEFT({rest},1)=" ",'
+        f'IF(AND({second}<>"",{is_separator(second)}),MID({rest},3,LEN({rest})),'
+        f"MID({rest},2,LEN({rest}))),"
+        f"IF({is_separator(f'LEFT({rest},1)')},MID({rest},2,LEN({rest})),{mark})))"
+    )
+    spaced = f'IF(LEFT({r1},1)=" ",MID({r1},2,LEN({r1})),{r1})'
+    label_value = _label_lookup(c["lp"], scale)
+    number = f"VALUE(LEFT({t2},FIND(LEFT(TRIM({u2}),1),{u2})-1))"
+    is_date = (
+        f'IFERROR(OR(LEFT(CELL("format",{s}),1)="D",AND(CELL("format",{s})="G",'
+        f'CELL("format",${col_letter(COL_SCORE_READ)}$1)="F0")),FALSE)'
+    )
+    invalid = _text(INVALID)
+    formulas = {
+        "t1": f'IF(ISTEXT({s}),TRIM({_substitute_all(s, spaces, chr(34) + " " + chr(34))}),"")',
+        "u": _substitute_all(f'SUBSTITUTE({t1}," ",{placeholder})', quotes, '" "'),
+        "t2": (
+            f'IF(OR({t1}="",ISNUMBER(FIND({mark},{t1})),TRIM({u})=""),"",'
+            f"TRIM(MID({t1},{first},{last}-{first}+1)))"
+        ),
+        "b": f'MID({t2},1+OR(LEFT({t2},1)="+",LEFT({t2},1)="-"),LEN({t2})+1)',
+        "nd": _substitute_all(b, digits, '""'),
+        "num": (
+            f'IF(OR({b}="",AND({nd}<>"",{nd}<>".",{nd}<>","),NOT({is_digit(f"LEFT({b},1)")}),'
+            f'NOT({is_digit(f"RIGHT({b},1)")})),"",IFERROR(IF(AND({whole},'
+            f'{value}>={scale.minimum},{value}<={scale.maximum}),{value},"x"),"x"))'
+        ),
+        "u2": _substitute_all(f'SUBSTITUTE({t2}," ",{placeholder})', digits, '" "'),
+        "r1": r1_formula,
+        "r2": f'IF(LEFT({spaced},1)="(",MID({spaced},2,LEN({spaced})),{spaced})',
+        "lp": (f'TRIM(IF(AND(LEN({r2})>=2,RIGHT({r2},1)=")"),LEFT({r2},LEN({r2})-1),{r2}))'),
+        "lab": _label_lookup(t2, scale),
+        "nl": f'IFERROR(IF({number}={label_value},{label_value},""),"")',
+        "read": (
+            f"IF(ISERROR({s}),{invalid},IF(IFERROR(_xlfn.ISFORMULA({s}),FALSE),{invalid},"
+            f'IF(ISBLANK({s}),"",IF(ISLOGICAL({s}),{invalid},'
+            f"IF(ISNUMBER({s}),IF(OR({is_date},{s}<{scale.minimum},{s}>{scale.maximum},"
+            f"{s}<>INT({s})),{invalid},{s}),"
+            f'IF({t1}="","",IF({c["num"]}<>"",IF(ISNUMBER({c["num"]}),{c["num"]},{invalid}),'
+            f"IF(ISNUMBER({c['lab']}),{c['lab']},IF(ISNUMBER({c['nl']}),{c['nl']},{invalid})"
+            f")))))))"
+        ),
+    }
+    return {_HELPER_COL[name]: "=" + formulas[name] for name in _HELPERS}
+
+
+def write_classic_formula(
+    sheet: Worksheet, row: int, col: int, formula: str, cell_format: object = None
+) -> None:
+    """``sheet.write_formula(row, col, formula, cell_format, "")`` without its regex passes.
+
+    xlsxwriter runs ~30 regular expressions over every formula to prefix Excel's newer functions
+    with ``_xlfn.``; the reading formulas use classic functions only (a test checks) and come to
+    some 4,000 characters a row, so those passes would cost most of the time ``sheets`` takes.
+    The cell is stored exactly as ``write_formula`` stores it (xlsxwriter is pinned; a test
+    compares the two).
+    """
+    if sheet._check_dimensions(row, col):
+        raise ValueError(f"cell ({row}, {col}) is outside the worksheet")
+    sheet.table[row][col] = CellFormulaTuple(formula.removeprefix("="), cell_format, "")
 
 
 def _column_range(col: int, first_row: int, last_row: int) -> str:

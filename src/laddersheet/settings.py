@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
@@ -126,8 +127,12 @@ def default_settings() -> Settings:
     return parse_settings(default_settings_text(), source="<defaults>")
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Settings from ``path``, or the defaults when ``path`` is None."""
+def load_settings(path: Path | None, known_families: Sequence[str] | None = None) -> Settings:
+    """Settings from ``path``, or the defaults when ``path`` is None.
+
+    With ``known_families`` (the catalog's ids), family ids are checked with every other
+    problem, so one run lists them all, each with its line.
+    """
     if path is None:
         return default_settings()
     try:
@@ -138,15 +143,18 @@ def load_settings(path: Path | None) -> Settings:
         ) from None
     except UnicodeDecodeError:
         raise SettingsError(str(path), ["not UTF-8 text: save it as UTF-8 and try again"]) from None
-    return parse_settings(text, source=str(path))
+    return parse_settings(text, source=str(path), known_families=known_families)
 
 
-def parse_settings(text: str, source: str = "<string>") -> Settings:
+def parse_settings(
+    text: str, source: str = "<string>", known_families: Sequence[str] | None = None
+) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(source, [f"not valid TOML: {exc}"]) from None
     checker = _Checker(source, _LineIndex(text))
+    checker.known_families = None if known_families is None else list(known_families)
     settings = checker.settings(data)
     if checker.problems:
         raise SettingsError(source, checker.problems)
@@ -208,6 +216,8 @@ class _LineIndex:
 
 
 class _Checker:
+    known_families: list[str] | None = None  # the catalog's ids, when family ids are checked
+
     def __init__(self, source: str, index: _LineIndex):
         self.source = source
         self.index = index
@@ -271,9 +281,18 @@ class _Checker:
         name = self.text(company, "name", "company", default="Example Company")
         cycle = self.text(company, "cycle", "company", default="Review Cycle")
         created = self.created(company.get("created", "2026-01-01"))
-        scale = self.scale(data.get("scale", {}))
-        ic_levels = self.levels(data, "ic_levels", TRACK_IC)
-        manager_levels = self.levels(data, "manager_levels", TRACK_MANAGER)
+        # every key is optional: a part left out takes the default file's
+        scale = self.scale(data["scale"]) if "scale" in data else default_settings().scale
+        ic_levels = (
+            self.levels(data, "ic_levels", TRACK_IC)
+            if "ic_levels" in data
+            else default_settings().ic_levels
+        )
+        manager_levels = (
+            self.levels(data, "manager_levels", TRACK_MANAGER)
+            if "manager_levels" in data
+            else default_settings().manager_levels
+        )
         ladder = self.table(
             data, "ladder", {"families", "competencies_min", "competencies_max", "branch_level"}
         )
@@ -306,6 +325,24 @@ class _Checker:
             self.problem("manager_levels", f"level code '{code}' is used more than once")
         title_nouns = self.title_nouns(data.get("title_nouns", {}))
         custom = self.custom_families(data.get("custom_families", []))
+        if self.known_families is not None:  # reported with everything else, each with its line
+            draft = Settings(
+                company=name,
+                cycle=cycle,
+                created=created,
+                scale=scale,
+                ic_levels=ic_levels,
+                manager_levels=manager_levels,
+                branch_level=branch,
+                families=families,
+                competencies_min=low,
+                competencies_max=high,
+                title_nouns=title_nouns,
+                custom_families=custom,
+            )
+            for problem in family_id_problems(draft, self.known_families):
+                key, _, message = problem.partition(": ")
+                self.problem(key, message)
         if self.problems:
             return None
         return Settings(
@@ -514,6 +551,13 @@ class _Checker:
 
 def check_family_ids(settings: Settings, known: list[str]) -> None:
     """Reject family ids in the settings that the catalog does not have (names the key)."""
+    problems = family_id_problems(settings, known)
+    if problems:
+        raise SettingsError(settings.source, problems)
+
+
+def family_id_problems(settings: Settings, known: list[str]) -> list[str]:
+    """``key: message`` for every family id the catalog (plus custom families) lacks."""
     problems = []
     known = known + [f.family_id for f in settings.custom_families]
     for family in settings.custom_families:
@@ -530,8 +574,7 @@ def check_family_ids(settings: Settings, known: list[str]) -> None:
     for family_id in settings.title_nouns:
         if family_id not in known:
             problems.append(f"title_nouns.{family_id}: unknown family (see `laddersheet families`)")
-    if problems:
-        raise SettingsError(settings.source, problems)
+    return problems
 
 
 def _kind(value: Any) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -241,24 +242,189 @@ def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
+# ----------------------------------------------------------------------------- printing
+#
+# Printed text must stay readable: body text is 10 pt, so a sheet is never shrunk below
+# MIN_PRINT_SCALE (8 pt and more on paper). A sheet that fits one page wide at that scale is
+# fitted to the page width; a wider one is fitted to as few pages across as keep the scale, its
+# identifying columns repeated on every page and pages numbered across before down. No paper
+# size is set (the printer's own, A4 or Letter, is used): plans hold for the smaller of both.
+
+MIN_PRINT_SCALE = 0.85  # 10 pt body text prints at 8.5 pt or more (8 pt after rounding)
+PAGE_MARGIN_X = 0.4 * 72  # points, left and right
+PAGE_MARGIN_Y = 0.6 * 72  # points, top and bottom (the page header and footer sit in them)
+_A4, _LETTER = (595.0, 842.0), (612.0, 792.0)  # portrait width, height in points
+
+
+def printable_size(landscape: bool) -> tuple[float, float]:
+    """(width, height) in points of the page body on both A4 and Letter, margins taken off."""
+    short = min(_A4[0], _LETTER[0])
+    long = min(_A4[1], _LETTER[1])
+    width, height = (long, short) if landscape else (short, long)
+    return width - 2 * PAGE_MARGIN_X, height - 2 * PAGE_MARGIN_Y
+
+
+def printed_width(width: float) -> float:
+    """Points a column ``width`` characters wide may take on paper at 100 %, at most.
+
+    Excel gives a character of its default font (Calibri 11) 7 pixels, 5.25 pt; LibreOffice
+    without Calibri or Carlito measures columns with a wider fallback font (DejaVu Sans), about
+    7 pt a character plus 5 pt of padding. Plans use the wider measure, so they hold for both.
+    """
+    return 7.0 * width + 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPlan:
+    """How a sheet is laid across the page: ``pages`` wide at (at least) ``scale``, the first
+    ``repeat_cols`` columns printed on every page."""
+
+    pages: int
+    scale: float
+    repeat_cols: int = 0
+    breaks: tuple[int, ...] = ()  # the first column of every page after the first
+
+    @property
+    def first_page_columns(self) -> int | None:
+        """How many columns the first page holds (None: all of them)."""
+        return self.breaks[0] if self.breaks else None
+
+
+def plan_print(
+    widths: Sequence[float],
+    *,
+    landscape: bool = True,
+    repeat_cols: int = 0,
+    min_scale: float = MIN_PRINT_SCALE,
+) -> PrintPlan:
+    """The fewest pages across that keep the scale at ``min_scale`` or more, and that scale.
+
+    Columns are never split; the first ``repeat_cols`` columns are printed again on every page
+    after the first, as many of them as take at most a third of a page. Among plans with the
+    fewest pages, the largest scale (at most 100 %). The plan's ``breaks`` are where pages end.
+    """
+    available = printable_size(landscape)[0]
+    points = [printed_width(w) for w in widths]
+    total = sum(points) or 1.0
+    if total * min_scale <= available:
+        return PrintPlan(1, min(1.0, available / total))
+    while repeat_cols and sum(points[:repeat_cols]) > available / min_scale / 3:
+        repeat_cols -= 1
+    best: PrintPlan | None = None
+    while best is None:
+        repeated = sum(points[:repeat_cols])
+        widest = max(points[repeat_cols:], default=0.0)
+        for percent in range(100, int(min_scale * 100) - 1, -1):
+            scale = percent / 100
+            capacity = available / scale
+            if repeat_cols and repeated + widest > capacity:
+                continue  # a page of the repeated columns and one more would overflow
+            breaks: list[int] = []
+            used = 0.0
+            for col, point in enumerate(points):
+                if used and used + point > capacity:
+                    breaks.append(col)
+                    used = repeated
+                used += point
+            if best is None or len(breaks) + 1 < best.pages:
+                best = PrintPlan(len(breaks) + 1, scale, repeat_cols, tuple(breaks))
+        if best is None:  # no room to repeat that many columns beside the widest
+            repeat_cols -= 1
+    assert best is not None
+    return best
+
+
 def print_setup(
     sheet: Worksheet,
     *,
     landscape: bool = True,
     repeat_rows: tuple[int, int] | None = None,
     header: str = "",
-) -> None:
-    """Landscape, one page wide, header rows repeated, page numbers in the footer."""
+    widths: Sequence[float] | None = None,
+    repeat_cols: int = 0,
+    height: float | None = None,
+) -> PrintPlan:
+    """Orientation, margins, repeated header rows, page numbers; the width as ``plan_print``.
+
+    Without ``widths`` the sheet is fitted one page wide whatever the scale (for sheets known
+    to be narrow). A sheet one page wide is fitted to the page width; a wider one is printed
+    at the plan's fixed scale, broken between the planned columns. ``height``: the sheet's
+    estimated height in points; if the whole sheet then fits one page at a readable scale, it
+    is fitted to one page.
+    """
     if landscape:
         sheet.set_landscape()
-    sheet.set_paper(9)  # A4; Letter users get it scaled by the printer driver
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    else:
+        sheet.set_portrait()
+    plan = PrintPlan(1, 1.0)
+    if widths is not None:
+        plan = plan_print(widths, landscape=landscape, repeat_cols=repeat_cols)
+    tall = 0
+    if height is not None and plan.pages == 1:
+        page_height = printable_size(landscape)[1]
+        if min(plan.scale, page_height / max(height, 1.0)) >= MIN_PRINT_SCALE:
+            tall = 1
+    if plan.pages == 1:
+        sheet.fit_to_pages(1, tall)
+    else:
+        # A fixed scale and planned column breaks: applications fitting a sheet to N pages
+        # wide do not all count repeated columns, and LibreOffice then prints past the edge.
+        sheet.set_print_scale(int(plan.scale * 100))
+        sheet.set_v_pagebreaks(list(plan.breaks))
+        sheet.print_across()  # a row's pages follow each other
+        if plan.repeat_cols:
+            sheet.repeat_columns(0, plan.repeat_cols - 1)
+    sheet.set_margins(
+        left=PAGE_MARGIN_X / 72,
+        right=PAGE_MARGIN_X / 72,
+        top=PAGE_MARGIN_Y / 72,
+        bottom=PAGE_MARGIN_Y / 72,
+    )
     if repeat_rows is not None:
         sheet.repeat_rows(*repeat_rows)
     if header:
-        sheet.set_header(f"&L&8{_escape_header(header)}&R&8&A")
-    sheet.set_footer("&C&8Page &P of &N")
+        sheet.set_header(f"&L&9{_escape_header(header)}&R&9&A")
+    sheet.set_footer("&C&9Page &P of &N")
+    return plan
+
+
+def print_first_page(
+    sheet: Worksheet,
+    plan: PrintPlan,
+    *,
+    header_row: int,
+    count: int,
+    last_col: int,
+    heights: Mapping[int, float],
+    noun: str = "rows",
+    landscape: bool = True,
+) -> int:
+    """Limit a long table's print area to the rows that fit its first page; say so in the footer.
+
+    ``header_row`` is the table's header row (repeated on every page), ``count`` its data rows,
+    ``heights`` the row heights set on the sheet (others are DEFAULT_ROW_HEIGHT). Returns the
+    number of data rows printed. Clearing the print area prints the whole table.
+    """
+
+    def height(row: int) -> float:
+        return heights.get(row, DEFAULT_ROW_HEIGHT)
+
+    above = sum(height(r) for r in range(header_row + 1))  # title, notes and the header row
+    capacity = 0.95 * printable_size(landscape)[1] / plan.scale - above
+    shown, used = 0, 0.0
+    while shown < count:
+        row_points = height(header_row + 1 + shown)
+        if shown and used + row_points > capacity:
+            break
+        used += row_points
+        shown += 1
+    sheet.print_area(0, 0, header_row + max(shown, 1), last_col)
+    if shown < count:
+        sheet.set_footer(
+            f"&L&9Printed: the first {shown} of {count:,} {noun}. To print them all, clear "
+            "the print area (Page Layout › Print Area).&R&9Page &P of &N"
+        )
+    return shown
 
 
 def _escape_header(text: str) -> str:
@@ -365,13 +531,12 @@ def row_height(cells: Iterable[tuple[object, float]], font_size: float = 10) -> 
 
 
 DEFAULT_ROW_HEIGHT = 15.0  # points: Excel's default for 11pt Calibri, and xlsxwriter's
-# The body of a page print_setup lays out: A4 landscape less its margins, in points.
-PRINTABLE_WIDTH = 842 - 2 * 0.4 * 72
-PRINTABLE_HEIGHT = 595 - 2 * 0.6 * 72
+# The body of a landscape page print_setup lays out (A4 or Letter, the smaller), in points.
+PRINTABLE_WIDTH, PRINTABLE_HEIGHT = printable_size(landscape=True)
 
 
 def column_points(width: float) -> float:
-    """Printed width of a column ``width`` characters wide (Excel: 7 px a character + 5)."""
+    """Printed width of a column ``width`` characters wide in Excel (7 px a character + 5)."""
     return (int(width * 7 + 0.5) + 5) * 0.75
 
 
@@ -382,23 +547,27 @@ def page_breaks(
     *,
     new_page_rows: Collection[int] = (),
     slack: float = 1.0,
+    landscape: bool = True,
 ) -> list[int]:
-    """Rows to break pages before, for a sheet printed by ``print_setup`` (one page wide).
+    """Rows to break pages before, for a sheet printed one page wide by ``print_setup``.
 
     ``units`` are (first row, height in points) of runs of rows that belong on one page, such
     as a heading and the first row under it, in row order; ``new_page_rows`` always start a
     page. Applications only break where a page overflows, which can strand a heading at the
-    foot of a page. ``slack`` keeps the plan on the safe side of font differences, so the
-    application never needs a break of its own between two of these.
+    foot of a page. Pages are planned at the largest scale an application may print at
+    (Excel's, whose columns are the narrowest), so a smaller scale only leaves room to spare
+    and the application never needs a break of its own between two of these; ``slack``
+    shrinks the plan further against font differences.
     """
+    width, height = printable_size(landscape)
     sheet_width = sum(column_points(w) for w in column_widths) or 1.0
-    scale = min(1.0, PRINTABLE_WIDTH / sheet_width)
-    capacity = PRINTABLE_HEIGHT / scale * slack - repeated_height
+    scale = min(1.0, width / sheet_width)
+    capacity = height / scale * slack - repeated_height
     breaks: list[int] = []
     used = 0.0
-    for first_row, height in units:
-        if used and (first_row in new_page_rows or used + height > capacity):
+    for first_row, unit_height in units:
+        if used and (first_row in new_page_rows or used + unit_height > capacity):
             breaks.append(first_row)
             used = 0.0
-        used += height
+        used += unit_height
     return breaks

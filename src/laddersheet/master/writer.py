@@ -23,6 +23,7 @@ from ..settings import (
 from ..workbook import (
     DEFAULT_ROW_HEIGHT,
     PALETTE,
+    PrintPlan,
     Styles,
     add_validation,
     atomic_output,
@@ -30,6 +31,7 @@ from ..workbook import (
     col_letter,
     new_workbook,
     page_breaks,
+    print_first_page,
     print_setup,
     row_height,
     sheet_name,
@@ -50,6 +52,11 @@ from .common import (
     TRACK_NAMES,
     TRACK_SHORT_NAMES,
 )
+
+# Ladder sheet columns: the competency, then one per level; 10 pt text prints at 8.5 pt or more
+# with every level of a track on one landscape page (A4 or Letter).
+LADDER_NAME_WIDTH = 21
+LADDER_LEVEL_WIDTH = 19
 
 # ====================================================================================== writing
 
@@ -75,6 +82,7 @@ class _MasterWriter:
         self.header_text = f"{self.settings.company} · {self.settings.cycle}"
         self.column_widths: dict[str, list[float]] = {}
         self.row_heights: dict[str, dict[int, float]] = {}  # set heights, for page planning
+        self.print_plans: dict[str, PrintPlan] = {}
         # The first row of each competency in a family's track names it and its domain.
         self.first_rows: dict[tuple[str, str, str], Expectation] = {}
         for e in ladder.expectations:
@@ -185,6 +193,38 @@ class _MasterWriter:
     def height(self, sheet: Worksheet, row: int) -> float:
         return self.row_heights.get(sheet.name, {}).get(row, DEFAULT_ROW_HEIGHT)
 
+    def print_setup(
+        self, sheet: Worksheet, repeat_rows: tuple[int, int], *, repeat_cols: int = 0
+    ) -> None:
+        """Landscape, header rows (and naming columns) repeated, at a readable scale."""
+        self.print_plans[sheet.name] = print_setup(
+            sheet,
+            repeat_rows=repeat_rows,
+            header=self.header_text,
+            widths=self.column_widths.get(sheet.name),
+            repeat_cols=repeat_cols,
+        )
+
+    def print_first_page(
+        self, sheet: Worksheet, count: int, *, header: int = 0, noun: str = "rows"
+    ) -> None:
+        """Print a long table's first page only, saying so in the footer.
+
+        The long tables (Expectations, Competencies, Development actions, Family levels, the
+        Roster's prepared rows) are for laddersheet and for editing on screen: printed in full
+        they would bury the ladder sheets under hundreds of pages (LibreOffice prints every
+        visible sheet, and so does Excel's "Print Entire Workbook").
+        """
+        print_first_page(
+            sheet,
+            self.print_plans[sheet.name],
+            header_row=header,
+            count=count,
+            last_col=len(self.column_widths[sheet.name]) - 1,
+            heights=self.row_heights.get(sheet.name, {}),
+            noun=noun,
+        )
+
     def validate_list(
         self,
         sheet: Worksheet,
@@ -273,6 +313,17 @@ class _MasterWriter:
             string=target,
         )
 
+    def subtitle(self, sheet: Worksheet, row: int, text: str) -> None:
+        """A line under the title, wrapped across the sheet's columns: never cut off in print."""
+        widths = self.column_widths[sheet.name]
+        style = self.styles.custom("subtitle", text_wrap=True)
+        if len(widths) > 1:
+            sheet.merge_range(row, 0, row, len(widths) - 1, "", style)
+        write_text(sheet, row, 0, text, style)
+        height = row_height([(text, sum(widths))])
+        if height is not None:
+            self.set_height(sheet, row, height)
+
     def title(self, sheet: Worksheet, text: str) -> None:
         write_text(sheet, 0, 0, text, self.styles["title"])
         self.set_height(sheet, 0, 24)  # room for the 16pt title
@@ -285,14 +336,12 @@ class _MasterWriter:
     def start(self, sheet: Worksheet) -> None:
         s, styles = self.settings, self.styles
         sheet.set_tab_color(PALETTE["header"])
-        self.widths(sheet, (30, 100))
+        self.widths(sheet, (28, 90))  # one landscape page wide at full size
         self.title(sheet, f"Career ladders: {s.company}")
-        write_text(
+        self.subtitle(
             sheet,
             1,
-            0,
             f"Master template · {s.cycle} · created {s.created} · laddersheet {__version__}",
-            styles["subtitle"],
         )
         row = 3
 
@@ -410,20 +459,18 @@ class _MasterWriter:
         section("Source")
         para("O*NET®", self.ladder.attribution or "—", "label")
         sheet.freeze_panes(1, 0)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0))
 
     def settings_sheet(self, sheet: Worksheet) -> None:
         s, styles = self.settings, self.styles
-        self.widths(sheet, (24, 40, 80))
+        self.widths(sheet, (22, 30, 60))
         self.title(sheet, "Settings")
-        write_text(
+        self.subtitle(
             sheet,
             1,
-            0,
             f"The settings this ladder was generated with (from {s.source}). To change them, edit "
             "the settings file and run `laddersheet generate` again. laddersheet reads this "
             "sheet back: please leave it as it is.",
-            styles["subtitle"],
         )
         families = "all" if s.families is None else layout.LIST_SEPARATOR.join(s.families)
         rows: list[tuple[str, object, str]] = [
@@ -450,7 +497,7 @@ class _MasterWriter:
         nouns = sorted(s.title_nouns.items())
         self.small_table(sheet, row + 2, layout.TITLE_NOUN_HEADERS, nouns, None)
         sheet.freeze_panes(2, 0)
-        print_setup(sheet, repeat_rows=(0, 1), header=self.header_text)
+        self.print_setup(sheet, (0, 1))
 
     def small_table(
         self,
@@ -475,15 +522,13 @@ class _MasterWriter:
 
     def levels(self, sheet: Worksheet) -> None:
         s, styles = self.settings, self.styles
-        self.widths(sheet, (12, 12, 30, 48, 48, 8, 12))
+        self.widths(sheet, (9, 9, 22, 30, 30, 6, 8))
         self.title(sheet, "Levels")
-        write_text(
+        self.subtitle(
             sheet,
             1,
-            0,
             "Level titles use {noun} (the family's title noun, e.g. Software Engineer) and "
             "{function} (the family name). Years are a typical guide, never a criterion.",
-            styles["subtitle"],
         )
         rows = [
             (lv.track, lv.code, lv.title, lv.scope, lv.autonomy, lv.years, lv.ic_equivalent or "")
@@ -524,7 +569,7 @@ class _MasterWriter:
             self.fit(sheet, row, values)
             row += 1
         sheet.freeze_panes(5, 2)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0))
 
     def equivalence(self) -> list[tuple[LevelSpec | None, LevelSpec | None]]:
         """(IC level, manager level) pairs in rank order: the career map shown on Levels."""
@@ -537,7 +582,7 @@ class _MasterWriter:
         return pairs
 
     def families(self, sheet: Worksheet) -> None:
-        self.widths(sheet, (24, 28, 28, 60, 24, 16, 10, 26, 60))
+        self.widths(sheet, (20, 22, 22, 40, 14, 14, 9, 20, 44))
         rows = [
             (
                 f.family_id,
@@ -558,7 +603,7 @@ class _MasterWriter:
         for r, family in enumerate(self.ladder.families, start=1):
             self.link(sheet, r, link_col, self.family_sheets[family.family_id], "cell")
         sheet.freeze_panes(1, 1)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0), repeat_cols=1)
 
     def family_levels(self, sheet: Worksheet) -> None:
         """Each family's own titles, summaries and scopes: what the ladder sheets show per level."""
@@ -584,7 +629,8 @@ class _MasterWriter:
             formats=formats,
         )
         sheet.freeze_panes(1, 3)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0), repeat_cols=3)
+        self.print_first_page(sheet, len(rows))
 
     def expectations(self, sheet: Worksheet) -> None:
         self.widths(sheet, (24, 7, 7, 24, 26, 28, 10, 70, 50, 14, 9, 9, 32, 10))
@@ -685,7 +731,8 @@ class _MasterWriter:
         # the digest of the generated row: hidden, read back to tell which place HR edited
         sheet.set_column(col["generated"], col["generated"], None, None, {"hidden": True})
         sheet.freeze_panes(1, 5)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0), repeat_cols=5)
+        self.print_first_page(sheet, len(rows))
 
     def competencies(self, sheet: Worksheet) -> None:
         self.widths(sheet, (26, 30, 24, 80, 18, 24, 24))
@@ -734,7 +781,8 @@ class _MasterWriter:
             "The O*NET element id it was drawn from; blank for a custom competency.",
         )
         sheet.freeze_panes(1, 2)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0), repeat_cols=2)
+        self.print_first_page(sheet, len(rows))
 
     def actions(self, sheet: Worksheet) -> None:
         self.widths(sheet, (22, 26, 28, 10, 16, 90))
@@ -788,7 +836,8 @@ class _MasterWriter:
             "Something concrete the person can do to close the gap.",
         )
         sheet.freeze_panes(1, 2)
-        print_setup(sheet, repeat_rows=(0, 0), header=self.header_text)
+        self.print_setup(sheet, (0, 0), repeat_cols=2)
+        self.print_first_page(sheet, len(rows))
 
     def roster(self, sheet: Worksheet) -> None:
         styles = self.styles
@@ -861,7 +910,8 @@ class _MasterWriter:
         sheet.autofilter(header, 0, last, len(ROSTER_COLUMNS) - 1)
         self.define(layout.NAME_ROSTER, sheet.name, header, 0, last, len(ROSTER_COLUMNS) - 1)
         sheet.freeze_panes(header + 1, 2)
-        print_setup(sheet, repeat_rows=(header, header), header=self.header_text)
+        self.print_setup(sheet, (header, header), repeat_cols=2)
+        self.print_first_page(sheet, last - header, header=header, noun="prepared rows")
 
     def family_ladder(self, sheet: Worksheet, family: LadderFamily) -> None:
         """Competencies down, levels across; the IC block, then the manager block on a new page.
@@ -872,9 +922,9 @@ class _MasterWriter:
         styles, s = self.styles, self.settings
         sheet.set_tab_color(FAMILY_TAB_COLOR)
         width = max(len(s.ic_levels), len(s.manager_levels))
-        self.widths(sheet, [26] + [28] * width)
+        self.widths(sheet, [LADDER_NAME_WIDTH] + [LADDER_LEVEL_WIDTH] * width)
         self.title(sheet, f"{family.name}: career ladder")
-        write_text(sheet, 1, 0, family.description, styles["subtitle"])
+        self.subtitle(sheet, 1, family.description)
         legend = (
             f"Each cell: level · expected score ({self.scale_summary()}), what it looks like, "
             f"evidence. Edit here or on {layout.EXPECTATIONS_SHEET}; titles on "
@@ -885,7 +935,7 @@ class _MasterWriter:
                 "DRAFT chosen from O*NET data: no curated content exists for this family yet; "
                 "rewrite it before use. " + legend
             )
-        write_text(sheet, 2, 0, legend, styles["subtitle"])
+        self.subtitle(sheet, 2, legend)
         for row, track in ((3, TRACK_IC), (4, TRACK_MANAGER)):
             levels = s.track_levels(track)
             texts = [TRACK_SHORT_NAMES[track]] + [
@@ -924,7 +974,7 @@ class _MasterWriter:
         )
         sheet.set_h_pagebreaks(breaks)
         sheet.freeze_panes(5, 1)
-        print_setup(sheet, repeat_rows=(0, 4), header=self.header_text)
+        self.print_setup(sheet, (0, 4))
 
     def track_header(self, track: str) -> Format:
         if track == TRACK_IC:

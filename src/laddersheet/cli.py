@@ -464,3 +464,43 @@ def demo(folder: Path, force: bool, quiet: bool, verbose: bool) -> None:
     with _progress("Working", quiet, verbose) as progress:
         result = run_demo(folder, force=force, on_progress=progress)
     click.echo(result.tour())
+
+
+@cli.command()
+@click.argument("master", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="site",
+    show_default=True,
+    help="Folder for the website; an earlier one there is replaced as a whole.",
+)
+@click.option("--force", is_flag=True, help="Replace the folder even if it holds other files.")
+@_output_options
+def publish(master: Path, out_dir: Path, force: bool, quiet: bool, verbose: bool) -> None:
+    """Write the ladder as a static website for employees: open index.html, no server needed.
+
+    An index of families, a page per family (both tracks, every competency's statement,
+    evidence and expected score) and a "what changes from one level to the next" view.
+
+    \b
+    Example:
+      laddersheet publish master_template.xlsx --out site/
+    """
+    from .main import publish as run
+
+    with _progress("Writing pages", quiet, verbose) as progress:
+        result = run(master, out_dir, force=force, on_progress=progress)
+    _echo_issues(result.master_issues, quiet, verbose)
+    if result.drafts and not quiet:
+        click.secho(
+            f"{len(result.drafts)} draft families, marked as drafts on the site: "
+            + ", ".join(result.drafts),
+            fg="yellow",
+            err=True,
+        )
+    click.echo(
+        f"Wrote {len(result.pages)} pages for {result.families} families to {out_dir}/: "
+        f"open {out_dir / 'index.html'}"
+    )

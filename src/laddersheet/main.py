@@ -228,6 +228,38 @@ def ingest(
     return IngestRun(report, result.issues, result.account.line(), outputs)
 
 
+@dataclass
+class PublishRun:
+    out_dir: Path
+    pages: list[Path]
+    families: int
+    drafts: list[str]  # families whose content is a draft (marked as such on the site)
+    master_issues: IssueLog
+
+
+def publish(
+    master_path: Path,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    on_progress: Progress | None = None,
+) -> PublishRun:
+    """The (edited) master → a static website of the ladder in ``out_dir`` (replaced whole)."""
+    from .publish import publish_ladder
+
+    _require_file(master_path, "master workbook")
+    master = _read_master_strict(master_path)
+    result = publish_ladder(
+        master.ladder,
+        out_dir,
+        source_name=master_path.name,
+        force=force,
+        keep_out=(master_path,),
+        on_progress=on_progress,
+    )
+    return PublishRun(result.out_dir, result.pages, result.families, result.drafts, master.issues)
+
+
 def _clear_earlier_workbooks(out_dir: Path, force: bool) -> None:
     """Scoring workbooks from an earlier run in ``out_dir``: refuse, or remove them (--force).
 

@@ -30,6 +30,16 @@ def _output_options(command):
     )
 
 
+_map_option = click.option(
+    "--map",
+    "roster_map",
+    multiple=True,
+    metavar="COLUMN=HEADER",
+    help='Read a roster header as one of our columns, e.g. --map level="Job Level" '
+    "(repeatable; see the README's roster section).",
+)
+
+
 @contextmanager
 def _progress(label: str, quiet: bool, verbose: bool) -> Iterator[Callable[[Path], None] | None]:
     """A progress callback: a bar on a terminal, a line per file with --verbose, else nothing."""
@@ -285,14 +295,7 @@ def generate(settings_path: Path | None, out: Path) -> None:
     type=click.Path(path_type=Path),
     help="Roster file (.csv or .xlsx). Default: the master's Roster sheet.",
 )
-@click.option(
-    "--map",
-    "roster_map",
-    multiple=True,
-    metavar="COLUMN=HEADER",
-    help='Read a roster header as one of our columns, e.g. --map level="Job Level" '
-    "(repeatable; see the README's roster section).",
-)
+@_map_option
 @click.option(
     "--out",
     "out_dir",
@@ -372,14 +375,7 @@ def sheets(
     type=click.Path(path_type=Path),
     help="Roster (.csv/.xlsx) to list who has not been scored. Default: none.",
 )
-@click.option(
-    "--map",
-    "roster_map",
-    multiple=True,
-    metavar="COLUMN=HEADER",
-    help='Read a roster header as one of our columns, e.g. --map level="Job Level" '
-    "(repeatable; see the README's roster section).",
-)
+@_map_option
 @click.option(
     "--fix-list",
     "fix_list_dir",

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import LaddersheetError
+from .errors import ContentError
 
 TRACK_IC = "IC"
 TRACK_MANAGER = "M"
@@ -30,17 +30,6 @@ IC_COMPETENCIES = (7, 10)
 MANAGER_COMPETENCIES = (2, 4)
 DOMAINS = (3, 5)
 EVIDENCE = (1, 2)
-
-
-class ContentError(LaddersheetError):
-    """A content file cannot be used; the message lists every problem with its key."""
-
-    def __init__(self, path: str, problems: list[str]):
-        self.path = path
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{path}: {len(self.problems)} content {noun}:\n{lines}")
 
 
 @dataclass(frozen=True, slots=True)

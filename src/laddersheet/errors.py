@@ -21,15 +21,29 @@ class LaddersheetError(Exception):
     exit_code = EXIT_USAGE
 
 
-class SettingsError(LaddersheetError):
-    """Every problem found in a settings file, collected so they can be fixed in one go."""
+class _ProblemsError(LaddersheetError):
+    """Every problem found in one file, collected so they can be fixed in one go."""
+
+    kind = ""  # "settings", "content": how the message names the problems
 
     def __init__(self, path: str, problems: Iterable[str]):
         self.path = path
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{path}: {len(self.problems)} settings {noun}:\n{lines}")
+        super().__init__(f"{path}: {len(self.problems)} {self.kind} {noun}:\n{lines}")
+
+
+class SettingsError(_ProblemsError):
+    """Every problem found in a settings file, each with its line."""
+
+    kind = "settings"
+
+
+class ContentError(_ProblemsError):
+    """A ladder content file cannot be used; every problem is listed with its key."""
+
+    kind = "content"
 
 
 class OnetError(LaddersheetError):

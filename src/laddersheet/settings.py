@@ -325,27 +325,7 @@ class _Checker:
             self.problem("manager_levels", f"level code '{code}' is used more than once")
         title_nouns = self.title_nouns(data.get("title_nouns", {}))
         custom = self.custom_families(data.get("custom_families", []))
-        if self.known_families is not None:  # reported with everything else, each with its line
-            draft = Settings(
-                company=name,
-                cycle=cycle,
-                created=created,
-                scale=scale,
-                ic_levels=ic_levels,
-                manager_levels=manager_levels,
-                branch_level=branch,
-                families=families,
-                competencies_min=low,
-                competencies_max=high,
-                title_nouns=title_nouns,
-                custom_families=custom,
-            )
-            for problem in family_id_problems(draft, self.known_families):
-                key, _, message = problem.partition(": ")
-                self.problem(key, message)
-        if self.problems:
-            return None
-        return Settings(
+        settings = Settings(
             company=name,
             cycle=cycle,
             created=created,
@@ -361,6 +341,11 @@ class _Checker:
             source=self.source,
             digest=hashlib.sha256(_canonical(data).encode()).hexdigest(),
         )
+        if self.known_families is not None:  # reported with everything else, each with its line
+            for problem in family_id_problems(settings, self.known_families):
+                key, _, message = problem.partition(": ")
+                self.problem(key, message)
+        return None if self.problems else settings
 
     def created(self, value: Any) -> str:
         if isinstance(value, date):

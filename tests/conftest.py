@@ -9,8 +9,9 @@ SHARED_ONET = REPO.parent / "shared" / "onet-raw"
 
 
 def pytest_collection_modifyitems(config, items):
-    """LibreOffice and browser tests skip on a developer machine without them, never in CI."""
+    """LibreOffice, Gnumeric and browser tests skip on a machine without them, never in CI."""
     _skip_without(items, "libreoffice", ("soffice",), "LibreOffice (soffice)")
+    _skip_without(items, "gnumeric", ("ssconvert",), "Gnumeric (ssconvert)")
     _skip_without(items, "browser", ("chromium", "chromium-browser"), "Chromium (chromium)")
 
 

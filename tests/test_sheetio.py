@@ -4,7 +4,9 @@ reaches calamine that could take the process down or make a parser expand entiti
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+import re
 import subprocess
 import sys
 import time
@@ -397,3 +399,129 @@ def test_every_builder_makes_a_file_the_door_survives(tmp_path):
             path = builder(folder)
         with contextlib.suppress(UnreadableWorkbook):
             read_workbook(path)
+
+
+# --- the second reader ----------------------------------------------------------------------
+
+# Paragraphs, spans, runs of spaces, a merged cell and its covered cell, every value type,
+# column and row repeats of values, LibreOffice's empty tails, and a hidden table.
+RICH_ODS_TABLES = (
+    '<table:table table:name="Scores" table:style-name="ta1"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>a<text:s text:c="3"/>b '
+    '<text:span text:style-name="T1">bold</text:span></text:p><text:p>two</text:p>'
+    "</table:table-cell>"
+    '<table:table-cell table:number-columns-spanned="2" office:value-type="float" '
+    'office:value="3"><text:p>3</text:p></table:table-cell><table:covered-table-cell/>'
+    '<table:table-cell office:value-type="boolean" office:boolean-value="true">'
+    "<text:p>TRUE</text:p></table:table-cell>"
+    '<table:table-cell office:value-type="date" office:date-value="2024-02-29">'
+    "<text:p>29/02/24</text:p></table:table-cell>"
+    '<table:table-cell office:value-type="percentage" office:value="0.5"><text:p>50%</text:p>'
+    '</table:table-cell><table:table-cell office:value-type="time" '
+    'office:time-value="PT06H15M00S"><text:p>06:15</text:p></table:table-cell>'
+    "</table:table-row>"
+    '<table:table-row table:number-rows-repeated="2"><table:table-cell '
+    'table:number-columns-repeated="2" office:value-type="float" office:value="2">'
+    '<text:p>2</text:p></table:table-cell><table:table-cell table:number-columns-repeated="99"/>'
+    '</table:table-row><table:table-row table:number-rows-repeated="1000">'
+    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>'
+    '<table:table table:name="Hidden" table:style-name="ta2"><table:table-row>'
+    '<table:table-cell office:value-type="string"><text:p>note</text:p></table:table-cell>'
+    "</table:table-row></table:table>"
+)
+
+
+def _pretty(tables: str) -> str:
+    """Whitespace between tables, rows and cells, as Gnumeric and XML tools write it."""
+    return re.sub(r"><(?=/?table:)", ">\n    <", tables)
+
+
+def test_second_reader_reads_what_calamine_reads(tmp_path):
+    for path in (
+        hostile.make_good_xlsx(tmp_path),
+        hostile.make_ods(tmp_path),
+        hostile._write_ods(tmp_path / "rich.ods", RICH_ODS_TABLES),
+    ):
+        fast, second = (read_workbook(path, reader=r) for r in ("fast", "second"))
+        assert [(s.name, s.visible, s.rows, dict(s.formulas)) for s in second.sheets] == [
+            (s.name, s.visible, s.rows, dict(s.formulas)) for s in fast.sheets
+        ], path.name
+        assert fast.notes == second.notes == []
+
+
+def test_pretty_printed_ods_is_read_by_the_second_reader(tmp_path):
+    plain = read_workbook(hostile._write_ods(tmp_path / "plain.ods", RICH_ODS_TABLES))
+    path = hostile._write_ods(tmp_path / "pretty.ods", _pretty(RICH_ODS_TABLES))
+    with pytest.raises(UnreadableWorkbook) as caught:
+        read_workbook(path, reader="fast")
+    assert caught.value.issue.code == "corrupt-workbook"  # what a user got before
+    book = read_workbook(path)
+    assert [(s.name, s.visible, s.rows) for s in book.sheets] == [
+        (s.name, s.visible, s.rows) for s in plain.sheets
+    ]
+    assert book.sheets[0].rows[0] == [
+        "a   b bold\ntwo",
+        3.0,
+        None,
+        True,
+        dt.date(2024, 2, 29),
+        0.5,
+        dt.time(6, 15),
+    ]
+    assert book.sheets[0].rows[1:] == [[2.0, 2.0, *[None] * 5]] * 2
+    [note] = book.notes
+    assert (note.severity, note.code, note.file) == (Severity.INFO, "read-by-fallback", path.name)
+    assert "Nothing to do" in note.message
+
+
+def _sheet_xml(cells: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="http://schemas.openxmlformats'
+        f'.org/spreadsheetml/2006/main"><sheetData><row r="1">{cells}</row></sheetData>'
+        "</worksheet>"
+    )
+
+
+def _with_sheet(source: Path, target: Path, sheet_xml: str) -> Path:
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w") as out:
+        for info in archive.infolist():
+            content = archive.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = sheet_xml.encode()
+            out.writestr(info.filename, content)
+    return target
+
+
+def test_error_values_are_kept_as_their_text_in_their_cell(tmp_path):
+    cells = (
+        '<c r="A1" t="e"><v>#N/A</v></c><c r="B1" t="e"><v>#BOGUS!</v></c>'
+        '<c r="C1"><v>3</v></c><c r="D1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    )
+    path = _with_sheet(hostile.make_good_xlsx(tmp_path), tmp_path / "e.xlsx", _sheet_xml(cells))
+    fast = read_workbook(path, reader="fast")
+    assert [n.code for n in fast.notes] == ["sheet-unreadable"]  # calamine: the sheet is lost
+    book = read_workbook(path)
+    assert book.sheet("Scores").rows == [["#N/A", "#BOGUS!", 3.0, "#DIV/0!"]]  # type: ignore[union-attr]
+    assert book.sheet("Scores").formulas == {(0, 3): "=1/0"}  # type: ignore[union-attr]
+    assert [(n.code, n.sheet, n.severity) for n in book.notes] == [
+        ("read-by-fallback", "Scores", Severity.INFO)
+    ]
+    known = _sheet_xml('<c r="A1" t="e"><v>#N/A</v></c><c r="B1"><v>3</v></c>')
+    path = _with_sheet(hostile.make_good_xlsx(tmp_path), tmp_path / "k.xlsx", known)
+    for reader in ("fast", "auto", "second"):  # calamine reads #N/A as blank: put back
+        assert read_workbook(path, reader=reader).sheet("Scores").rows == [["#N/A", 3.0]]  # type: ignore[union-attr]
+
+
+def test_a_sheet_neither_reader_can_read_is_reported_with_both_reasons(tmp_path):
+    broken = _sheet_xml('<c r="A1" t="s"><v>99</v></c>')  # no 100th shared string
+    path = _with_sheet(hostile.make_good_xlsx(tmp_path), tmp_path / "b.xlsx", broken)
+    book = read_workbook(path)
+    [note] = book.notes
+    assert (note.code, note.sheet, note.severity) == ("sheet-unreadable", "Scores", Severity.ERROR)
+    assert "second reader" in note.message and "no shared string '99'" in note.message
+    assert [s.name for s in book.sheets] == ["Notes", "Vault"]
+
+
+def test_reader_must_be_known(tmp_path):
+    with pytest.raises(ValueError, match="reader must be one of"):
+        read_workbook(hostile.make_good_xlsx(tmp_path), reader="pandas")

@@ -309,6 +309,12 @@ def generate(settings_path: Path | None, out: Path) -> None:
     is_flag=True,
     help="Replace scoring workbooks an earlier run left in the --out folder.",
 )
+@click.option(
+    "--self",
+    "self_assessment",
+    is_flag=True,
+    help="Write one self-assessment workbook per employee instead: their own sheet only.",
+)
 @_output_options
 def sheets(
     master: Path,
@@ -316,18 +322,23 @@ def sheets(
     roster_map: tuple[str, ...],
     out_dir: Path,
     force: bool,
+    self_assessment: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Write one scoring workbook per manager from the (edited) master and a roster.
 
+    With --self, one self-assessment workbook per employee instead; ingest reads both kinds.
+
     \b
     Example:
       laddersheet sheets master_template.xlsx --roster roster.csv --out scoring/
+      laddersheet sheets master_template.xlsx --roster roster.csv --self --out self/
     """
     from .main import make_sheets
 
-    with _progress("Writing scoring workbooks", quiet, verbose) as progress:
+    kind = "self-assessment" if self_assessment else "scoring"
+    with _progress(f"Writing {kind} workbooks", quiet, verbose) as progress:
         result = make_sheets(
             master,
             out_dir,
@@ -335,10 +346,11 @@ def sheets(
             roster_map=roster_map,
             force=force,
             on_progress=progress,
+            self_assessment=self_assessment,
         )
     _echo_issues(result.master_issues, quiet, verbose)
     count = len(result.paths)
-    click.echo(f"Wrote {count} scoring workbooks for {result.employees} employees to {out_dir}/")
+    click.echo(f"Wrote {count} {kind} workbooks for {result.employees} employees to {out_dir}/")
 
 
 @cli.command()
@@ -383,6 +395,12 @@ def sheets(
     help="Also write one text file per returned workbook: what its manager must fix.",
 )
 @click.option(
+    "--packs",
+    "packs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write a review pack per employee (PDF and HTML) into this folder.",
+)
+@click.option(
     "--as-of",
     metavar="YYYY-MM-DD",
     help="Date the report (default: today).",
@@ -402,6 +420,7 @@ def ingest(
     roster_path: Path | None,
     roster_map: tuple[str, ...],
     fix_list_dir: Path | None,
+    packs_dir: Path | None,
     as_of: str | None,
     allow_version_mismatch: bool,
     quiet: bool,
@@ -431,6 +450,7 @@ def ingest(
             on_progress=progress,
             as_of=_iso_date(as_of),
             fix_list_dir=fix_list_dir,
+            packs_dir=packs_dir,
         )
     _echo_issues(result.issues, quiet, verbose)
     click.echo(result.account_line)

@@ -48,6 +48,21 @@ Calibration (per manager, on scored rows of their team that have an E_now, own t
   ``|adjusted_offset| > calibration_threshold`` (default 0.5 scale points); direction
   "lenient" (above the others) or "severe" (below).
 
+Self-assessment (``IngestResult.self_records``): shown beside the manager's score, never used in
+a gap, a readiness figure, a group figure or calibration.
+
+* ``GapRow.self_score``: the person's own accepted score (None when blank, rejected or none came
+  back); ``self_differs`` when it is ``SELF_DIFFERENCE`` (2) or more points from the manager's
+  score: a topic for the review conversation, not an error.
+* ``EmployeeGaps.self_assessed`` (their own sheet came back), ``self_coverage`` (the share of
+  their competencies they scored), ``self_differences`` (rows that differ by 2+).
+* someone with a self-assessment but no manager's sheet is in ``GapReport.self_only``
+  (``manager_returned`` False: every score None, no gaps, no verdict), not in ``employees``,
+  so no figure, count or calibration includes them; ``GapReport.assessed()`` lists both.
+* a self score on a competency outside the person's rows (ingest warned of it) is shown only
+  for someone without a manager's sheet: it never adds a row, or a missing score, to the
+  manager's.
+
 Engine issues (added to the report's issues, never to the input's log): ``gap-no-expectations``,
 ``gap-unknown-target-level``, ``gap-duplicate-score``, ``gap-score-unknown-employee``,
 ``gap-duplicate-employee``, ``gap-score-not-in-ladder``.
@@ -57,7 +72,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .ingest import ACCEPTED, MISSING, REJECTED, Account, IngestResult, ScoreRecord
@@ -66,6 +81,7 @@ from .ladder import Expectation, Ladder
 from .roster import Employee
 
 COVERAGE_MIN = 0.75  # share of competencies scored before meets/readiness are stated
+SELF_DIFFERENCE = 2  # self vs manager score, in scale points, that is worth talking about
 DEFAULT_CALIBRATION_THRESHOLD = 0.5
 DEFAULT_CALIBRATION_MIN_SCORES = 10
 PRIORITY_COUNT = 3
@@ -105,10 +121,18 @@ class GapRow:
     file: str
     sheet: str
     cell: str
+    self_score: int | None = None  # the person's own accepted score; never used in a gap
 
     @property
     def weight(self) -> float:
         return self.importance if self.importance is not None else 1.0
+
+    @property
+    def self_differs(self) -> bool:
+        """Self and manager scores SELF_DIFFERENCE or more points apart (a conversation topic)."""
+        if self.score is None or self.self_score is None:
+            return False
+        return abs(self.self_score - self.score) >= SELF_DIFFERENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +169,10 @@ class EmployeeGaps:
     readiness_next: float | None
     readiness_next_weighted: float | None
     priorities: tuple[Priority, ...]
+    self_assessed: bool = False  # their own self-assessment sheet came back
+    self_coverage: float | None = None  # share of their competencies they scored themselves
+    self_differences: int = 0  # rows where self and manager are SELF_DIFFERENCE+ apart
+    manager_returned: bool = True  # False: a self-assessment only (GapReport.self_only)
 
     @property
     def complete(self) -> bool:
@@ -224,6 +252,7 @@ class GapReport:
     calibration_threshold: float
     calibration_min_scores: int
     issues: tuple[Issue, ...]  # ingest's and the engine's, errors first
+    self_only: tuple[EmployeeGaps, ...] = ()  # a self-assessment but no manager's sheet
 
     @property
     def account_line(self) -> str:
@@ -235,6 +264,13 @@ class GapReport:
 
     def rows(self) -> list[GapRow]:
         return [row for employee in self.employees for row in employee.competencies]
+
+    def assessed(self) -> tuple[EmployeeGaps, ...]:
+        """``employees`` and ``self_only`` together, in natural employee_id order."""
+        if not self.self_only:
+            return self.employees
+        both = [*self.employees, *self.self_only]
+        return tuple(sorted(both, key=lambda e: natural_key(e.employee_id)))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything, as plain JSON types (``json.dumps`` works on it as is)."""
@@ -258,9 +294,29 @@ def compute_gaps(
     """
     notes = IssueLog()
     people = _unique_employees(result.employees, notes)
-    records = _records_by_employee(result.records, {e.employee_id for e in people}, notes)
+    known = {e.employee_id for e in people}
+    records = _records_by_employee(result.records, known, notes)
+    # self-assessments: first of each person (ingest already merged their files)
+    own: dict[str, Employee] = {}
+    for employee in result.self_employees:
+        own.setdefault(employee.employee_id, employee)
+    self_only = sorted(
+        (e for i, e in own.items() if i not in known), key=lambda e: natural_key(e.employee_id)
+    )
+    self_records = _records_by_employee(result.self_records, known | set(own), notes)
     builder = _EmployeeBuilder(ladder, notes)
-    employees = tuple(builder.build(e, records.get(e.employee_id, {})) for e in people)
+    employees = tuple(
+        builder.build(
+            e,
+            records.get(e.employee_id, {}),
+            self_records.get(e.employee_id),
+        )
+        for e in people
+    )
+    alone = tuple(
+        builder.build(e, {}, self_records.get(e.employee_id, {}), manager_returned=False)
+        for e in self_only
+    )
     groups = _Groups(ladder, employees)
     scale = ladder.settings.scale
     calibration = _calibrate(
@@ -287,6 +343,7 @@ def compute_gaps(
         calibration_threshold=calibration_threshold,
         calibration_min_scores=calibration_min_scores,
         issues=tuple(issues),
+        self_only=alone,
     )
 
 
@@ -383,8 +440,17 @@ class _EmployeeBuilder:
         spec = self.settings.next_level(employee.level)
         return spec.code if spec else None
 
-    def build(self, employee: Employee, records: dict[str, ScoreRecord]) -> EmployeeGaps:
+    def build(
+        self,
+        employee: Employee,
+        records: dict[str, ScoreRecord],
+        self_records: dict[str, ScoreRecord] | None = None,
+        *,
+        manager_returned: bool = True,
+    ) -> EmployeeGaps:
+        """``self_records``: the person's self-assessment (None: none came back)."""
         ladder = self.ladder
+        own = self_records or {}
         family_id, track, level = employee.family_id, employee.track, employee.level
         if not ladder.rows(family_id, track, level):
             self.notes.warning(
@@ -400,13 +466,15 @@ class _EmployeeBuilder:
             for competency_id in self.competency_ids(family_id, target_track):
                 scopes.setdefault(competency_id, SCOPE_TARGET)
         unlisted = sorted(
-            (c for c in records if c not in scopes),
+            # a self score off the person's tracks gets a row of its own only when there is no
+            # manager's sheet: it must not add a "missing" manager score to their counts
+            {c for c in (*records, *(() if manager_returned else own)) if c not in scopes},
             key=lambda c: (self._order.get(c, len(self._order)), c),
         )
         for competency_id in unlisted:
-            record = records[competency_id]
             scopes[competency_id] = SCOPE_UNLISTED
-            if record.status != MISSING:
+            record = records.get(competency_id)
+            if record is not None and record.status != MISSING:  # ingest warned of self ones
                 self.notes.warning(
                     "gap-score-not-in-ladder",
                     f"{employee.name} ({employee.employee_id}) has a score for "
@@ -417,10 +485,21 @@ class _EmployeeBuilder:
                     cell=record.cell,
                 )
         rows = tuple(
-            self.row(employee, target, target_track, competency_id, scope, records)
+            self.row(employee, target, target_track, competency_id, scope, records, own)
             for competency_id, scope in scopes.items()
         )
-        return self.summarise(employee, target, target_track, rows)
+        gaps = self.summarise(employee, target, target_track, rows)
+        if self_records is None and manager_returned:
+            return gaps
+        expected = [r for r in rows if r.expected_now is not None or r.expected_next is not None]
+        rated = [r for r in expected if r.self_score is not None]
+        return replace(
+            gaps,
+            self_assessed=self_records is not None,
+            self_coverage=len(rated) / len(expected) if expected and self_records else None,
+            self_differences=sum(1 for r in rows if r.self_differs),
+            manager_returned=manager_returned,
+        )
 
     def row(
         self,
@@ -430,6 +509,7 @@ class _EmployeeBuilder:
         competency_id: str,
         scope: str,
         records: dict[str, ScoreRecord],
+        self_records: dict[str, ScoreRecord],
     ) -> GapRow:
         ladder = self.ladder
         family_id = employee.family_id
@@ -467,6 +547,7 @@ class _EmployeeBuilder:
             file=record.file if record else "",
             sheet=record.sheet if record else "",
             cell=record.cell if record else "",
+            self_score=_self_score(self_records.get(competency_id)),
         )
 
     def label(self, competency_id: str, *rows: Expectation | None) -> tuple[str, str]:
@@ -543,6 +624,13 @@ class _EmployeeBuilder:
             readiness_next_weighted=weighted,
             priorities=tuple(priorities),
         )
+
+
+def _self_score(record: ScoreRecord | None) -> int | None:
+    """A self-assessment record's score when accepted (its rejections are ingest's errors)."""
+    if record is None or record.status != ACCEPTED:
+        return None
+    return record.score
 
 
 def _importance(*rows: Expectation | None) -> float | None:

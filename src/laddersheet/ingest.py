@@ -2,13 +2,18 @@
 
 Every non-empty Score cell ends as exactly one ``ScoreRecord`` whose status is "accepted" or
 "rejected" (with an Issue saying why); blank cells are "missing". Nothing is dropped silently.
+
+Self-assessment workbooks (employees scoring themselves) may come in the same folders, in any
+mix and order: each file is told apart by its content (``_meta`` kind, else the "Assessment"
+label on the sheet), read with the same rules, and its records kept apart
+(``IngestResult.self_records``): gaps come from the manager's scores only.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,7 +22,9 @@ from .errors import InputError
 from .issues import IssueLog
 from .ladder import Ladder
 from .layout import (
+    ASSESSMENT_SELF,
     KIND_SCORING,
+    KIND_SELF_ASSESSMENT,
     META_HEADERS,
     META_KIND,
     META_SHEET,
@@ -25,6 +32,7 @@ from .layout import (
     SCORING_COVER_SHEET,
     SCORING_EVIDENCE_HEADER,
     SCORING_ID_HEADER,
+    SCORING_LABEL_ASSESSMENT,
     SCORING_LABEL_EMPLOYEE_ID,
     SCORING_LABEL_FAMILY_ID,
     SCORING_LABEL_LEVEL,
@@ -68,6 +76,10 @@ class Account:
     missing: int
 
     not_returned: int = 0  # people sent a sheet whose sheet did not come back
+    # Self-assessments, counted apart: the figures above are the managers' scores.
+    self_accepted: int = 0
+    self_rejected: int = 0
+    self_missing: int = 0
 
     def line(self) -> str:
         line = (
@@ -76,6 +88,10 @@ class Account:
         )
         if self.not_returned:
             line += f", {self.not_returned} not returned"
+        if self.self_accepted or self.self_rejected:
+            line += f", {self.self_accepted} self-assessment scores"
+            if self.self_rejected:
+                line += f" ({self.self_rejected} rejected)"
         return line
 
 
@@ -86,12 +102,19 @@ class IngestResult:
     issues: IssueLog = field(default_factory=IssueLog)
     files: list[str] = field(default_factory=list)  # every input file looked at, readable or not
     not_returned: list[Employee] = field(default_factory=list)  # roster members with no sheet
+    # Self-assessments: everyone whose own sheet came back, and their scores, apart from the
+    # managers' (``employees``/``records``), which alone give gaps, readiness and calibration.
+    self_employees: list[Employee] = field(default_factory=list)
+    self_records: list[ScoreRecord] = field(default_factory=list)
 
     @property
     def account(self) -> Account:
         count = {ACCEPTED: 0, REJECTED: 0, MISSING: 0}
         for record in self.records:
             count[record.status] += 1
+        own = {ACCEPTED: 0, REJECTED: 0, MISSING: 0}
+        for record in self.self_records:
+            own[record.status] += 1
         return Account(
             files=len(self.files),
             employees=len(self.employees),
@@ -99,6 +122,9 @@ class IngestResult:
             rejected=count[REJECTED],
             missing=count[MISSING],
             not_returned=len(self.not_returned),
+            self_accepted=own[ACCEPTED],
+            self_rejected=own[REJECTED],
+            self_missing=own[MISSING],
         )
 
 
@@ -107,7 +133,8 @@ class IngestResult:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 # Error codes that each stand for exactly one rejected record (one Score cell), so that
-# ``rejected == number of errors with these codes`` for files of the current master version.
+# ``rejected + self_rejected == number of errors with these codes`` for files of the current
+# master version.
 SCORE_CELL_CODES = frozenset(
     {
         "score-out-of-range",
@@ -308,6 +335,7 @@ class _Reading:
     sheet: str
     by_competency: dict[str, ScoreRecord]  # first row of each competency id
     extra: list[ScoreRecord]  # rejected rows that belong to no competency slot
+    self_assessment: bool = False  # the person's own scores, not their manager's
 
     def signature(self) -> tuple[object, ...]:
         """What the sheet says, independent of where the cells are (for duplicate files)."""
@@ -327,6 +355,12 @@ class _Identity:
     @property
     def employee_id(self) -> str:
         return self.fields.get(_label_key(SCORING_LABEL_EMPLOYEE_ID), "")
+
+    @property
+    def self_assessment(self) -> bool:
+        """The sheet says it holds the person's own scores (a self-assessment workbook)."""
+        value = self.fields.get(_label_key(SCORING_LABEL_ASSESSMENT), "")
+        return value.casefold() == ASSESSMENT_SELF.casefold()
 
 
 class _Reader:
@@ -365,9 +399,11 @@ class _Reader:
             for entry in meta.sent:  # who the run sent sheets for, as every workbook knows
                 self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
         version_rejected = False
+        self_kind: bool | None = None  # None: no _meta, each sheet's header block decides
         if meta is not None:
             kind = meta.values.get(META_KIND, "")
-            if kind != KIND_SCORING:
+            self_kind = kind == KIND_SELF_ASSESSMENT
+            if kind not in (KIND_SCORING, KIND_SELF_ASSESSMENT):
                 what = f"a {kind} workbook" if kind else "not a laddersheet scoring workbook"
                 self.issues.error(
                     "not-a-scoring-workbook",
@@ -395,6 +431,8 @@ class _Reader:
             reading = self.read_sheet(bound.sheet, bound.header_row, employee, file)
             if version_rejected or not bound.employee_id:
                 reading = _reject_all(reading)
+            if self_kind if self_kind is not None else bound.identity.self_assessment:
+                reading.self_assessment = True
             self.readings.append(reading)
 
     def check_version(self, digest: str, file: str) -> bool:
@@ -691,19 +729,21 @@ class _Reader:
     # --- all files ------------------------------------------------------------------------
 
     def result(self, files: list[str]) -> IngestResult:
-        groups: dict[str, list[_Reading]] = {}
-        for reading in self.readings:
-            groups.setdefault(reading.employee.employee_id, []).append(reading)
-        order = {e.employee_id: i for i, e in enumerate(self.roster or [])}
-        first_seen = {employee_id: index for index, employee_id in enumerate(groups)}
-        employee_ids = sorted(groups, key=lambda e: (order.get(e, len(order)), first_seen[e]))
-        employees: list[Employee] = []
-        records: list[ScoreRecord] = []
-        for employee_id in employee_ids:
-            readings = groups[employee_id]
-            if employee_id:
-                employees.append(readings[0].employee)
-            records.extend(self.merge(readings))
+        employees, records, groups = self.combine(r for r in self.readings if not r.self_assessment)
+        self_employees, self_records, self_groups = self.combine(
+            r for r in self.readings if r.self_assessment
+        )
+        for employee in self_employees:
+            if employee.employee_id not in groups:
+                first = self_groups[employee.employee_id][0]
+                self.issues.info(
+                    "self-assessment-only",
+                    f"{employee.name} ({employee.employee_id}) returned a self-assessment, but "
+                    "no manager's scoring sheet for them was read: their self scores are kept "
+                    "and shown, with no gaps or readiness until the manager's sheet comes in",
+                    file=first.file,
+                    sheet=first.sheet,
+                )
         returned = set(groups)
         if self.roster is not None:
             not_returned = [
@@ -719,7 +759,28 @@ class _Reader:
             issues=self.issues,
             files=files,
             not_returned=not_returned,
+            self_employees=self_employees,
+            self_records=self_records,
         )
+
+    def combine(
+        self, readings: Iterable[_Reading]
+    ) -> tuple[list[Employee], list[ScoreRecord], dict[str, list[_Reading]]]:
+        """Readings of one kind → people (roster order, else first seen), records, groups."""
+        groups: dict[str, list[_Reading]] = {}
+        for reading in readings:
+            groups.setdefault(reading.employee.employee_id, []).append(reading)
+        order = {e.employee_id: i for i, e in enumerate(self.roster or [])}
+        first_seen = {employee_id: index for index, employee_id in enumerate(groups)}
+        employee_ids = sorted(groups, key=lambda e: (order.get(e, len(order)), first_seen[e]))
+        employees: list[Employee] = []
+        records: list[ScoreRecord] = []
+        for employee_id in employee_ids:
+            readings_of = groups[employee_id]
+            if employee_id:
+                employees.append(readings_of[0].employee)
+            records.extend(self.merge(readings_of))
+        return employees, records, groups
 
     def merge(self, readings: list[_Reading]) -> list[ScoreRecord]:
         """One record per competency (the first non-missing reading wins), plus rejected extras."""
@@ -898,6 +959,7 @@ def _reject_all(reading: _Reading) -> _Reading:
 
 
 _HEADER_BLOCK_LABELS = (
+    SCORING_LABEL_ASSESSMENT,
     SCORING_LABEL_NAME,
     SCORING_LABEL_EMPLOYEE_ID,
     SCORING_LABEL_FAMILY_ID,

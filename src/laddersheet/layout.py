@@ -18,6 +18,7 @@ META_HEADERS = ("key", "value")
 META_KIND = "kind"
 KIND_MASTER = "master"
 KIND_SCORING = "scoring"
+KIND_SELF_ASSESSMENT = "self_assessment"  # an employee's own scores: kept beside the manager's
 
 # --- Master workbook ---
 
@@ -227,6 +228,28 @@ SCORING_META_EMPLOYEE_HEADERS = (
     "track",
     "level",
     "target_level",
+)
+
+# --- Self-assessment workbook ---
+# One per employee, made by the scoring workbook's writer (same cover, table, dropdown, formulas
+# and protection) with only that person's sheet. Its _meta says KIND_SELF_ASSESSMENT; its
+# employee sheet also carries SCORING_LABEL_ASSESSMENT = ASSESSMENT_SELF just above the header
+# block, so ingest tells it from a manager's sheet by content even when _meta is lost.
+
+SELF_FILE_PREFIX = "Self-assessment - "
+SCORING_LABEL_ASSESSMENT = "Assessment"
+ASSESSMENT_SELF = "Self-assessment"
+# Not "employee_id": that key opens the employee table of a scoring _meta.
+META_SELF_EMPLOYEE = "assessed_employee_id"
+META_SELF_KEYS = (
+    META_KIND,
+    "schema_version",
+    "generator",
+    "content_digest",
+    META_SELF_EMPLOYEE,
+    "company",
+    "cycle",
+    "created",
 )
 
 

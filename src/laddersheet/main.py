@@ -125,13 +125,16 @@ def make_sheets(
     roster_map: Sequence[str] = (),
     force: bool = False,
     on_progress: Progress | None = None,
+    self_assessment: bool = False,
 ) -> SheetsResult:
     """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager.
 
     ``roster_map``: ``our_column=Their Header`` items (``--map``) for an HRIS export's headers.
+    ``self_assessment``: one self-assessment workbook per employee instead (``sheets --self``).
     """
+    from .layout import SCORING_FILE_PREFIX, SELF_FILE_PREFIX
     from .roster import parse_column_map, read_roster
-    from .scoring import write_scoring_workbooks
+    from .scoring import write_scoring_workbooks, write_self_assessment_workbooks
 
     _require_file(master_path, "master workbook")
     if roster_path is not None:
@@ -143,9 +146,12 @@ def make_sheets(
         column_map=parse_column_map(roster_map),
         issues=master.issues,  # roster warnings are shown with the master's
     )
-    _clear_earlier_workbooks(out_dir, force)
+    write = write_self_assessment_workbooks if self_assessment else write_scoring_workbooks
+    _clear_earlier_workbooks(
+        out_dir, force, SELF_FILE_PREFIX if self_assessment else SCORING_FILE_PREFIX
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = write_scoring_workbooks(master.ladder, employees, out_dir, on_progress=on_progress)
+    paths = write(master.ladder, employees, out_dir, on_progress=on_progress)
     return SheetsResult(paths, len(employees), master.issues)
 
 
@@ -174,6 +180,7 @@ def ingest(
     on_progress: Progress | None = None,
     as_of: str | None = None,
     fix_list_dir: Path | None = None,
+    packs_dir: Path | None = None,
 ) -> IngestRun:
     """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV).
 
@@ -188,7 +195,9 @@ def ingest(
     for path in inputs:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder.")
-    _refuse_overwriting_inputs([*inputs, master_path], [p for p in (out, json_path) if p])
+    _refuse_overwriting_inputs(
+        [*inputs, master_path], [p for p in (out, json_path, packs_dir) if p]
+    )
     master = _read_master_strict(master_path)
     if roster_path:
         roster = read_roster(
@@ -225,6 +234,13 @@ def ingest(
         outputs.extend(
             write_fix_lists([i for i in result.issues if i.file in returned], fix_list_dir)
         )
+    if packs_dir:  # one review pack per employee, PDF and HTML (HTML alone without WeasyPrint)
+        from .packs import write_packs
+
+        packs = write_packs(report, master.ladder, packs_dir, on_progress=on_progress)
+        outputs.append(packs_dir)
+        if packs.note:
+            result.issues.warning("packs-html-only", packs.note, file=str(packs_dir))
     return IngestRun(report, result.issues, result.account.line(), outputs)
 
 
@@ -260,14 +276,16 @@ def publish(
     return PublishRun(result.out_dir, result.pages, result.families, result.drafts, master.issues)
 
 
-def _clear_earlier_workbooks(out_dir: Path, force: bool) -> None:
+def _clear_earlier_workbooks(out_dir: Path, force: bool, prefix: str | None = None) -> None:
     """Scoring workbooks from an earlier run in ``out_dir``: refuse, or remove them (--force).
 
     Left in place, a workbook for someone no longer on the roster would be sent out again.
+    ``prefix``: the file names of the kind being written (default: managers' workbooks).
     """
     from .layout import SCORING_FILE_PREFIX
 
-    earlier = sorted(out_dir.glob(f"{SCORING_FILE_PREFIX}*.xlsx")) if out_dir.is_dir() else []
+    prefix = prefix or SCORING_FILE_PREFIX
+    earlier = sorted(out_dir.glob(f"{prefix}*.xlsx")) if out_dir.is_dir() else []
     if not earlier:
         return
     if not force:

@@ -22,7 +22,14 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .gaps import COVERAGE_MIN, CompetencyStats, EmployeeGaps, GapReport, GroupStats
+from .gaps import (
+    COVERAGE_MIN,
+    SELF_DIFFERENCE,
+    CompetencyStats,
+    EmployeeGaps,
+    GapReport,
+    GroupStats,
+)
 from .issues import Issue, Severity
 from .workbook import (
     DEFAULT_ROW_HEIGHT,
@@ -31,6 +38,7 @@ from .workbook import (
     PrintPlan,
     Styles,
     atomic_output,
+    col_letter,
     csv_safe,
     new_workbook,
     page_breaks,
@@ -53,6 +61,8 @@ _HEATMAP_HEADER_HEIGHT = 30.0  # the header row, repeated on every page
 # Default-height rows under the repeated header on a portrait page, for placing charts.
 PORTRAIT_PAGE_ROWS = int((printable_size(landscape=False)[1] - _HEATMAP_HEADER_HEIGHT) // 15)
 HEATMAP_CHART_FONT = 10  # points, like the body text
+# Self and manager scores 2+ points apart: lavender, neither good nor bad (a topic to talk about)
+SELF_DIFFERENCE_FILL = "#DCD3F0"
 
 SHEETS = (
     "Summary",
@@ -82,7 +92,7 @@ def json_document(report: GapReport) -> dict[str, Any]:
     """The JSON report: ``{"summary", "employees", "issues"}`` (shape documented in README)."""
     return {
         "summary": _summary(report),
-        "employees": [_employee_json(e) for e in report.employees],
+        "employees": [_employee_json(e) for e in report.assessed()],  # + self-assessment only
         "issues": [_issue_json(i) for i in _ordered_issues(report.issues)],
     }
 
@@ -178,6 +188,11 @@ def _counts(report: GapReport) -> dict[str, int]:
         "errors": severities.count(Severity.ERROR),
         "warnings": severities.count(Severity.WARNING),
         "infos": severities.count(Severity.INFO),
+        # self-assessments, apart from the managers' figures above
+        "self_assessed": sum(1 for e in report.assessed() if e.self_assessed),
+        "self_accepted": account.self_accepted,
+        "self_rejected": account.self_rejected,
+        "self_only": len(report.self_only),
     }
 
 
@@ -211,6 +226,9 @@ def _employee_json(employee: EmployeeGaps) -> dict[str, Any]:
         "meets_level": employee.meets_level,
         "readiness_next": _round(employee.readiness_next),
         "readiness_next_weighted": _round(employee.readiness_next_weighted),
+        "manager_returned": employee.manager_returned,
+        "self_assessed": employee.self_assessed,
+        "self_coverage": _round(employee.self_coverage),
         "priorities": [
             {
                 "competency_id": p.competency_id,
@@ -224,6 +242,8 @@ def _employee_json(employee: EmployeeGaps) -> dict[str, Any]:
             {
                 "competency_id": row.competency_id,
                 "score": row.score,
+                "self_score": row.self_score,
+                "self_differs": row.self_differs,
                 "expected_now": row.expected_now,
                 "expected_next": row.expected_next,
                 "gap_now": row.gap_now,
@@ -284,6 +304,8 @@ GAP_COLUMNS = (
     "file",
     "sheet",
     "cell",
+    "self_score",  # the employee's own score: never in a gap
+    "self_differs",  # self and manager 2+ points apart: a topic for the conversation
 )
 EMPLOYEE_COLUMNS = (
     "employee_id",
@@ -307,6 +329,9 @@ EMPLOYEE_COLUMNS = (
     "priority_1",
     "priority_2",
     "priority_3",
+    "manager_returned",
+    "self_assessed",
+    "self_coverage",
 )
 
 
@@ -343,8 +368,10 @@ def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
             r.file,
             r.sheet,
             r.cell,
+            r.self_score,
+            r.self_differs,
         ]
-        for e in report.employees
+        for e in report.assessed()
         for r in e.competencies
     )
     employee_rows = (
@@ -369,8 +396,11 @@ def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
             _round(e.readiness_next_weighted),
             *[p.competency for p in e.priorities],
             *[""] * (3 - len(e.priorities)),
+            e.manager_returned,
+            e.self_assessed,
+            _round(e.self_coverage),
         ]
-        for e in report.employees
+        for e in report.assessed()
     )
     return [
         _write_csv_file(out_dir / GAPS_CSV, GAP_COLUMNS, gap_rows),
@@ -755,6 +785,9 @@ class _ReportWriter:
             _Col("Readiness next", 9, "pct"),
             _Col("Weighted readiness", 9, "pct"),
             _Col("Top priorities", 36, "wrap"),
+            _Col("Self-assessed", 9, "center"),
+            _Col("Self coverage", 8, "pct"),
+            _Col("Self vs manager 2+ apart", 10, "int"),
         ]
         sheet = self.sheet(
             "Employees",
@@ -762,7 +795,10 @@ class _ReportWriter:
             "One row per employee with a returned sheet. Coverage: share of their competencies "
             f"scored; under {COVERAGE_MIN:.0%} the person is incomplete and no verdict is "
             "given. Readiness: share of scored competencies at or above the target level "
-            "(blank at the top of a track); weighted by O*NET importance in the next column.",
+            "(blank at the top of a track); weighted by O*NET importance in the next column. "
+            "Self coverage: share they scored in their self-assessment; 2+ apart: competencies "
+            "where they and their manager differ by two points or more (topics to talk about). "
+            "“No manager sheet”: a self-assessment only, without gaps or a verdict.",
             columns,
             freeze_col=1,
         )
@@ -785,12 +821,15 @@ class _ReportWriter:
                     e.missing,
                     e.rejected,
                     e.coverage,
-                    _yes_no(e.meets_level) if e.complete else "Incomplete",
+                    _meets_cell(e),
                     e.readiness_next,
                     e.readiness_next_weighted,
                     "; ".join(f"{p.competency} (gap {p.gap_next})" for p in e.priorities),
+                    _yes_no(e.self_assessed),
+                    e.self_coverage,
+                    e.self_differences if e.self_assessed and e.manager_returned else None,
                 ]
-                for e in report.employees
+                for e in report.assessed()
             ),
         )
         self.autofilter(sheet, count, columns)
@@ -811,7 +850,19 @@ class _ReportWriter:
                     "bar_solid": True,
                 },
             )
-        self.yes_no_colours(sheet, first, last, 12)
+        self.yes_no_colours(sheet, first, last, 13)  # Meets level
+        sheet.conditional_format(  # self vs manager differences: worth a conversation
+            first,
+            19,
+            last,
+            19,
+            {
+                "type": "cell",
+                "criteria": ">",
+                "value": 0,
+                "format": self.styles.custom("integer", bg_color=SELF_DIFFERENCE_FILL, bold=True),
+            },
+        )
 
     def yes_no_colours(self, sheet: Worksheet, first: int, last: int, col: int) -> None:
         for value, style in (("Yes", "good"), ("No", "bad")):
@@ -844,6 +895,7 @@ class _ReportWriter:
             _Col("Scope", 7, "center"),
             _Col("Status", 9, "center"),
             _Col("Score", 6, "int"),
+            _Col("Self", 6, "int"),
             _Col("Expected now", 8, "int"),
             _Col("Expected next", 8, "int"),
             _Col("Gap now", 6, "int"),
@@ -859,7 +911,9 @@ class _ReportWriter:
             "Gaps: one row per employee and competency",
             "Gap now/next = expected at the current/target level minus the score, never below "
             "0. Scope “target”: a competency of the target track only (a move between tracks). "
-            "Blank gaps: score missing or rejected, or no expectation.",
+            "Blank gaps: score missing or rejected, or no expectation. Score: the manager's, "
+            "the only one gaps use; Self: the employee's self-assessment, both in lavender where "
+            "they are 2+ points apart (a topic for the conversation, not an error).",
             columns,
             freeze_col=2,
         )
@@ -867,7 +921,7 @@ class _ReportWriter:
 
         def rows() -> Iterable[list[object]]:
             nonlocal cut
-            for e in report.employees:
+            for e in report.assessed():
                 for r in e.competencies:
                     evidence, was_cut = _cut(r.evidence)
                     cut += was_cut
@@ -883,6 +937,7 @@ class _ReportWriter:
                         r.scope,
                         r.status,
                         r.score,
+                        r.self_score,
                         r.expected_now,
                         r.expected_next,
                         r.gap_now,
@@ -908,7 +963,22 @@ class _ReportWriter:
         )
         self.cut_note(sheet, cut, len(columns) - 1)
         first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
-        for col, style in ((13, "bad"), (14, "warn"), (15, "good")):
+        # Score and Self two or more points apart: both cells stand out (the same rule as
+        # GapRow.self_differs)
+        score, own = _cell_name(first, 10), _cell_name(first, 11)
+        sheet.conditional_format(
+            first,
+            10,
+            last,
+            11,
+            {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER({score}),ISNUMBER({own}),"
+                f"ABS({own}-{score})>={SELF_DIFFERENCE})",
+                "format": self.styles.custom("integer", bg_color=SELF_DIFFERENCE_FILL, bold=True),
+            },
+        )
+        for col, style in ((14, "bad"), (15, "warn"), (16, "good")):
             sheet.conditional_format(
                 first,
                 col,
@@ -1358,6 +1428,18 @@ def _group_cells(group: GroupStats) -> list[object]:
         group.meets_level,
         group.ready_next,
     ]
+
+
+def _meets_cell(employee: EmployeeGaps) -> str:
+    """The Employees sheet's "Meets level" cell."""
+    if not employee.manager_returned:
+        return "No manager sheet"
+    return _yes_no(employee.meets_level) if employee.complete else "Incomplete"
+
+
+def _cell_name(row: int, col: int) -> str:
+    """``$K5``: the column fixed, the row relative, for a formula rule over a range."""
+    return f"${col_letter(col)}{row + 1}"
 
 
 def _no_priority_reason(employee: EmployeeGaps) -> str:

@@ -1,5 +1,8 @@
 """Scoring workbooks: one per manager, one protected sheet per direct report.
 
+Self-assessment workbooks (``write_self_assessment_workbooks``) come from the same writer: one
+per employee, their own sheet only, marked as a self-assessment in ``_meta`` and on the sheet.
+
 Each employee sheet shows what the ladder expects of the person now and at their target level;
 the manager fills in only Score (a dropdown of the scale) and Evidence. Gap and readiness cells
 are live formulas so the manager sees the result while scoring; ingest never trusts them and
@@ -12,6 +15,7 @@ conditional formats are set once per range, never per cell.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,15 +26,20 @@ from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
 from . import __version__
 from .ladder import Ladder
 from .layout import (
+    ASSESSMENT_SELF,
     KIND_SCORING,
+    KIND_SELF_ASSESSMENT,
     META_HEADERS,
     META_KIND,
+    META_SELF_EMPLOYEE,
+    META_SELF_KEYS,
     META_SHEET,
     SCHEMA_VERSION,
     SCORING_COVER_SHEET,
     SCORING_FILE_PREFIX,
     SCORING_HEADER_BLOCK_FIRST_ROW,
     SCORING_HEADERS,
+    SCORING_LABEL_ASSESSMENT,
     SCORING_LABEL_AT_LEVEL,
     SCORING_LABEL_EMPLOYEE_ID,
     SCORING_LABEL_FAMILY,
@@ -46,6 +55,7 @@ from .layout import (
     SCORING_META_EMPLOYEE_HEADERS,
     SCORING_META_SENT_HEADERS,
     SCORING_TABLE_HEADER_ROW,
+    SELF_FILE_PREFIX,
 )
 from .roster import Employee
 from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Scale
@@ -94,6 +104,8 @@ _BLOCK_LABELS = (
 _ROW_OF = {label: SCORING_HEADER_BLOCK_FIRST_ROW + i for i, label in enumerate(_BLOCK_LABELS)}
 _NOTE_ROW = SCORING_HEADER_BLOCK_FIRST_ROW + len(_BLOCK_LABELS)
 assert _NOTE_ROW < SCORING_TABLE_HEADER_ROW, "header block overlaps the table"
+_ASSESSMENT_ROW = SCORING_HEADER_BLOCK_FIRST_ROW - 1  # self-assessments: under the subtitle
+assert _ASSESSMENT_ROW > 1, "the assessment label would cover the subtitle"
 
 _PROTECTION = {  # no password: protection guards the layout against slips, it is not security
     "select_locked_cells": True,
@@ -228,6 +240,73 @@ def write_scoring_workbooks(
     return paths
 
 
+def self_assessment_file_name(employee: Employee, taken: set[str], *, with_id: bool) -> str:
+    """``Self-assessment - <Name>.xlsx``, safe on every system for any name.
+
+    Invisible format characters (right-to-left overrides, zero-width joiners) are dropped so a
+    name cannot disguise its file's extension; the name is composed (NFC, as macOS stores it)
+    and cut to 120 UTF-8 bytes, so the file name stays within the 255 bytes file systems allow.
+    ``with_id`` adds the employee id (people who share a name); so does a name with no letter
+    or digit left.
+    """
+    name = unicodedata.normalize("NFC", employee.name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = " ".join(name.split())
+    if not any(ch.isalnum() for ch in name):
+        name, with_id = "", True
+    suffix = ""
+    if with_id:
+        suffix = f" ({employee.employee_id})" if name else employee.employee_id
+    room = max(0, _FILE_STEM_CHARS - len(SELF_FILE_PREFIX) - len(suffix))
+    name = name[:room].encode()[:120].decode(errors="ignore").rstrip()
+    return safe_file_stem(f"{SELF_FILE_PREFIX}{name}{suffix}", taken) + ".xlsx"
+
+
+_FILE_STEM_CHARS = 80  # what safe_file_stem keeps
+
+
+def write_self_assessment_workbooks(
+    ladder: Ladder,
+    employees: Sequence[Employee],
+    out_dir: Path,
+    *,
+    on_progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """One self-assessment workbook per employee scored this cycle (who has a manager).
+
+    Each holds that person's own sheet only (the manager workbook's sheet: statements now and
+    next, Score and Evidence, the same dropdown, live formulas and protection), a cover and a
+    hidden ``_meta`` naming them; nobody else's name, id or scores. People are taken in name
+    order; people who share a name get their employee id in the file name.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    people = sorted(
+        (e for e in employees if e.manager_id),
+        key=lambda e: (e.name.casefold(), e.employee_id),
+    )
+
+    def key(employee: Employee) -> str:  # names a file system would take as the same
+        return " ".join(unicodedata.normalize("NFC", employee.name).split()).casefold()
+
+    names: dict[str, int] = {}
+    for employee in people:
+        names[key(employee)] = names.get(key(employee), 0) + 1
+    digest = ladder.content_digest()
+    builder = ScoringRowBuilder(ladder)
+    taken: set[str] = set()
+    paths = []
+    for employee in people:
+        shared = names[key(employee)] > 1
+        path = out_dir / self_assessment_file_name(employee, taken, with_id=shared)
+        writer = _ScoringWriter(builder, digest, "", "", self_assessed=employee)
+        writer.write(path, [employee])
+        paths.append(path)
+        if on_progress is not None:
+            on_progress(path)
+    return paths
+
+
 def score_column_width(scale: Scale) -> int:
     """Wide enough for a pasted "2 - Developing", the longest "value - label" of the scale."""
     longest = max(len(f"{p.value} - {' '.join(p.label.split())}") for p in scale.points)
@@ -252,7 +331,11 @@ class _ScoringWriter:
         manager_id: str,
         manager_name: str,
         sent: tuple[tuple[Employee, str, str], ...] = (),
+        *,
+        self_assessed: Employee | None = None,
     ) -> None:
+        # A self-assessment: the person's own workbook, its words addressed to them.
+        self.self_assessed = self_assessed
         self.sent = sent  # everyone the run sent a sheet for: (employee, manager name, workbook)
         self.builder = builder
         self.ladder = builder.ladder
@@ -269,7 +352,7 @@ class _ScoringWriter:
             book = new_workbook(tmp, in_memory=True)  # small: skip xlsxwriter's temp files
             book.set_properties(
                 {
-                    "title": f"Competency scoring: {self.manager_name}",
+                    "title": self.title,
                     "company": self.settings.company,
                     "comments": f"Generated by laddersheet {__version__}",
                     # a fixed date keeps the file byte-reproducible for the same inputs
@@ -290,6 +373,12 @@ class _ScoringWriter:
             cover.activate()
             book.close()
 
+    @property
+    def title(self) -> str:
+        if self.self_assessed is not None:
+            return f"Self-assessment: {self.self_assessed.name}"
+        return f"Competency scoring: {self.manager_name}"
+
     # --- Employee sheet -------------------------------------------------------------------
 
     def employee_sheet(self, sheet: Worksheet, employee: Employee, rows: list[ScoringRow]) -> None:
@@ -302,10 +391,28 @@ class _ScoringWriter:
         sheet.set_column(COL_SCORE, COL_SCORE, self.score_width)
         sheet.set_column(HELPER_FIRST_COL, COL_SCORE_READ, None, None, {"hidden": True})
         sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
-        write_text(sheet, 0, 0, f"{employee.name}: competency scoring", styles["title"])
-        write_text(
-            sheet, 1, 0, f"{self.header_text} · scored by {self.manager_name}", styles["subtitle"]
-        )
+        if self.self_assessed is not None:
+            write_text(sheet, 0, 0, f"{employee.name}: self-assessment", styles["title"])
+            write_text(sheet, 1, 0, f"{self.header_text} · scored by yourself", styles["subtitle"])
+            # what tells ingest this sheet holds the person's own scores, should _meta be lost
+            write_text(sheet, _ASSESSMENT_ROW, 0, SCORING_LABEL_ASSESSMENT, styles["label"])
+            write_text(sheet, _ASSESSMENT_ROW, 1, ASSESSMENT_SELF, styles["text"])
+            write_text(
+                sheet,
+                _ASSESSMENT_ROW,
+                2,
+                "your own scores; your manager scores you separately",
+                styles["subtitle"],
+            )
+        else:
+            write_text(sheet, 0, 0, f"{employee.name}: competency scoring", styles["title"])
+            write_text(
+                sheet,
+                1,
+                0,
+                f"{self.header_text} · scored by {self.manager_name}",
+                styles["subtitle"],
+            )
         first, last = SCORING_TABLE_HEADER_ROW + 1, SCORING_TABLE_HEADER_ROW + len(rows)
         read = _column_range(COL_SCORE_READ, first, last)
         gaps_now = _column_range(COL_GAP_NOW, first, last)
@@ -374,12 +481,13 @@ class _ScoringWriter:
                 )
                 continue
             write_text(sheet, row, 2, note, styles["subtitle"])
+        evidence = "your evidence" if self.self_assessed is not None else "the evidence"
         write_text(
             sheet,
             _NOTE_ROW,
             0,
             "Pick a Score in each yellow cell (the dropdown lists the scale; the rubric is on the "
-            f"{SCORING_COVER_SHEET} sheet) and write the evidence beside it. Leave a score blank "
+            f"{SCORING_COVER_SHEET} sheet) and write {evidence} beside it. Leave a score blank "
             "if you cannot judge it: blank means not scored, never zero.",
             styles.custom("note", text_wrap=False),  # one line, running over the empty cells
         )
@@ -500,17 +608,34 @@ class _ScoringWriter:
         styles = self.styles
         scale = self.settings.scale
         sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
-        write_text(sheet, 0, 0, f"Competency scoring: {self.manager_name}", styles["title"])
+        write_text(sheet, 0, 0, self.title, styles["title"])
         write_text(sheet, 1, 0, self.header_text, styles["subtitle"])
-        instructions = (
-            "There is one sheet per person you manage. On each, fill the yellow Score cells "
-            "(pick from the dropdown) and write the evidence beside each score.",
-            "Expected now / Expected next: what the ladder expects at the person's current and "
-            "target level. The Gap columns and the figures at the top update as you score.",
-            "Leave a score blank if you cannot judge it: blank means not scored, never zero.",
-            "You may sort the rows or insert blank ones; keep the Competency ID column as it is.",
-            "When done, save and return this file as it is (.xlsx; .ods also works).",
-        )
+        if self.self_assessed is not None:
+            instructions: tuple[str, ...] = (
+                "This is your self-assessment. On your sheet, fill the yellow Score cells (pick "
+                "from the dropdown) with where you see yourself today, and write beside each "
+                "score the evidence for it: work, results, feedback.",
+                "Expected now / Expected next: what the ladder expects at your current and "
+                "target level. The Gap columns and the figures at the top update as you score.",
+                "Your manager scores you separately; the two are compared in your review "
+                "conversation. Differences are topics to talk about, not mistakes.",
+                "Leave a score blank if you cannot judge it: blank means not scored, never zero.",
+                "When done, save and return this file as it is (.xlsx; .ods also works).",
+            )
+            team_heading = "Your self-assessment"
+        else:
+            instructions = (
+                "There is one sheet per person you manage. On each, fill the yellow Score cells "
+                "(pick from the dropdown) and write the evidence beside each score.",
+                "Expected now / Expected next: what the ladder expects at the person's current "
+                "and target level. The Gap columns and the figures at the top update as you "
+                "score.",
+                "Leave a score blank if you cannot judge it: blank means not scored, never zero.",
+                "You may sort the rows or insert blank ones; keep the Competency ID column as it "
+                "is.",
+                "When done, save and return this file as it is (.xlsx; .ods also works).",
+            )
+            team_heading = "Your direct reports"
         row = 3
         widths = (30, 14, 12, 12, 16, 12, 14)
         for col, width in enumerate(widths):
@@ -523,7 +648,7 @@ class _ScoringWriter:
                 sheet.set_row(row, height)
             row += 1
         row += 1
-        write_text(sheet, row, 0, "Your direct reports", styles["h2"])
+        write_text(sheet, row, 0, team_heading, styles["h2"])
         row += 1
         headers = ("Name", "Employee ID", "Level", "Target", "Status", "Scored", "Ready for target")
         for col, header in enumerate(headers):
@@ -578,7 +703,7 @@ class _ScoringWriter:
         self, sheet: Worksheet, sheets: list[tuple[Employee, str, list[ScoringRow]]]
     ) -> None:
         text = self.styles["text"]
-        values = {
+        values: dict[str, object] = {
             META_KIND: KIND_SCORING,
             "schema_version": SCHEMA_VERSION,
             "generator": f"laddersheet {__version__}",
@@ -589,6 +714,10 @@ class _ScoringWriter:
             "cycle": self.settings.cycle,
             "created": self.settings.created,
         }
+        if self.self_assessed is not None:  # META_SELF_KEYS: the person, no manager
+            values[META_KIND] = KIND_SELF_ASSESSMENT
+            values[META_SELF_EMPLOYEE] = self.self_assessed.employee_id
+            values = {key: values[key] for key in META_SELF_KEYS}
         for col, header in enumerate(META_HEADERS):
             write_text(sheet, 0, col, header, text)
         row = 0
@@ -613,7 +742,17 @@ class _ScoringWriter:
             )
             for col, value in enumerate(fields):
                 write_text(sheet, row, col, value, text)
-        row += 2
+        if self.self_assessed is None:  # a self-assessment names no one else
+            self.sent_table(sheet, row + 2)
+        sheet.set_column(0, 0, 18)
+        sheet.set_column(1, 1, 66)
+        sheet.protect("", _PROTECTION)
+        print_setup(sheet, landscape=False)
+        sheet.hide()
+
+    def sent_table(self, sheet: Worksheet, row: int) -> None:
+        """Everyone the run sent a sheet for, so ingest lists who did not come back."""
+        text = self.styles["text"]
         for col, header in enumerate(SCORING_META_SENT_HEADERS):
             write_text(sheet, row, col, header, text)
         for employee, manager_name, workbook in self.sent:
@@ -630,11 +769,6 @@ class _ScoringWriter:
             )
             for col, value in enumerate(fields):
                 write_text(sheet, row, col, value, text)
-        sheet.set_column(0, 0, 18)
-        sheet.set_column(1, 1, 66)
-        sheet.protect("", _PROTECTION)
-        print_setup(sheet, landscape=False)
-        sheet.hide()
 
 
 # --- Reading a Score cell the way ingest does -------------------------------------------------

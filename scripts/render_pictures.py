@@ -71,13 +71,15 @@ class Picture:
     workbook: Path
     sheet: str
     resolution: int | None = None  # pixels per inch; None: fit the page width in MAX_WIDTH
+    page: int = 1  # the printed page shown
 
 
 def pictures_for(demo: Path) -> list[Picture]:
     """The three pictures, with the sheets they show, for a demo folder."""
     workbook, sheet = pick_scoring_sheet(demo / "returned", LADDER_FAMILY)
     return [
-        Picture("ladder-sheet.png", demo / "master_template.xlsx", LADDER_FAMILY),
+        # page 2: the repeated level headers over the first competencies' statements
+        Picture("ladder-sheet.png", demo / "master_template.xlsx", LADDER_FAMILY, page=2),
         Picture("scoring-sheet.png", workbook, sheet),
         Picture(
             "report-heatmap.png",
@@ -217,29 +219,34 @@ def convert_to_pdf(files: Sequence[Path], outdir: Path) -> None:
             raise SystemExit(f"LibreOffice made no PDF of {file.name}")
 
 
-def render_first_page(pdf: Path, png: Path, resolution: int | None = None) -> tuple[int, int]:
-    """The first page of ``pdf`` as ``png``, white margins cropped; returns (width, height).
+def render_first_page(
+    pdf: Path, png: Path, resolution: int | None = None, page_number: int = 1
+) -> tuple[int, int]:
+    """A page of ``pdf`` (the first by default) as ``png``, white margins cropped; returns
+    (width, height).
 
     ``resolution`` None: the sharpest that fits the content in MAX_WIDTH pixels. Content
     wider than MAX_WIDTH is cut on the right (at a cell border), as a screen shows the left
     part of a wide sheet.
     """
     if resolution is None:
-        probe = Page.render(pdf, PROBE_RESOLUTION).content_box()
+        probe = Page.render(pdf, PROBE_RESOLUTION, page_number).content_box()
         inches = (probe[2] - 2 * MARGIN) / PROBE_RESOLUTION
         fit = int((MAX_WIDTH - 2 * MARGIN) / inches) - 1
         resolution = min(MAX_RESOLUTION, max(PROBE_RESOLUTION, fit))
-    page = Page.render(pdf, resolution)
+    page = Page.render(pdf, resolution, page_number)
     x, y, width, height = page.content_box()
     if width > MAX_WIDTH:
         width = page.last_border_before(x, y, height, x + MAX_WIDTH) - x + 1
     crop = ["-x", str(x), "-y", str(y), "-W", str(width), "-H", str(height)]
-    _pdftoppm(["-png", *_first_page(resolution), *crop, str(pdf), str(png.with_suffix(""))])
+    _pdftoppm(
+        ["-png", *_one_page(resolution, page_number), *crop, str(pdf), str(png.with_suffix(""))]
+    )
     return width, height
 
 
-def _first_page(resolution: int) -> list[str]:
-    return ["-r", str(resolution), "-f", "1", "-l", "1", "-singlefile"]
+def _one_page(resolution: int, page_number: int = 1) -> list[str]:
+    return ["-r", str(resolution), "-f", str(page_number), "-l", str(page_number), "-singlefile"]
 
 
 def _pdftoppm(args: list[str]) -> None:
@@ -258,9 +265,9 @@ class Page:
     pixels: bytes
 
     @classmethod
-    def render(cls, pdf: Path, resolution: int) -> Page:
+    def render(cls, pdf: Path, resolution: int, page_number: int = 1) -> Page:
         grey = pdf.with_name(f"{pdf.stem}-grey-{resolution}")
-        _pdftoppm(["-gray", *_first_page(resolution), str(pdf), str(grey)])
+        _pdftoppm(["-gray", *_one_page(resolution, page_number), str(pdf), str(grey)])
         pgm = grey.with_suffix(".pgm")
         try:
             return cls.from_pgm(pgm.read_bytes())
@@ -337,7 +344,9 @@ def render(out: Path) -> list[Path]:
         made = []
         for picture, copy in zip(pictures, sources, strict=True):
             png = out / picture.name
-            width, height = render_first_page(pdfs / f"{copy.stem}.pdf", png, picture.resolution)
+            width, height = render_first_page(
+                pdfs / f"{copy.stem}.pdf", png, picture.resolution, picture.page
+            )
             where = f"{picture.workbook.relative_to(demo)} › {picture.sheet}"
             print(f"{png}: {width}×{height} px from {where}")
             made.append(png)

@@ -349,7 +349,7 @@ def test_macro_enabled_is_read_with_a_warning(tmp_path):
 
 def test_macros_never_reach_the_reader(tmp_path):
     # The VBA project is left out of the archive calamine reads.
-    from laddersheet.sheetio import _canonical_archive
+    from laddersheet.sheetio.scan import _canonical_archive
 
     with zipfile.ZipFile(hostile.make_xlsm(tmp_path)) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}

@@ -227,6 +227,15 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: nulls empty, booleans true/false, text safe from formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return csv_safe(value)
+
+
 def col_letter(col: int) -> str:
     """0-based column index → Excel letters (0 → A)."""
     letters = ""

@@ -1,0 +1,26 @@
+"""The gap report in three forms: JSON (complete), CSV (two flat tables) and a workbook for HR.
+
+All three are written atomically (temporary file renamed into place) and deterministically:
+the same ``GapReport`` gives the same content. Text that came from returned workbooks (names,
+evidence) is always written as text: never a formula in the workbook, escaped against formula
+injection in the CSV (``workbook.csv_safe``). JSON keeps evidence in full; the workbook cuts
+evidence over ``EVIDENCE_CELL_LIMIT`` characters and says so on the sheet.
+
+Modules: ``data`` (JSON and CSV) and ``workbook`` (the workbook, which reads ``data``'s
+helpers; never the other way round).
+"""
+
+from .data import EMPLOYEES_CSV, GAPS_CSV, json_document, write_csv, write_json
+from .workbook import CUT_MARK, EVIDENCE_CELL_LIMIT, SHEETS, write_report
+
+__all__ = [
+    "CUT_MARK",
+    "EMPLOYEES_CSV",
+    "EVIDENCE_CELL_LIMIT",
+    "GAPS_CSV",
+    "SHEETS",
+    "json_document",
+    "write_csv",
+    "write_json",
+    "write_report",
+]

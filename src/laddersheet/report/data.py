@@ -1,0 +1,357 @@
+"""The report as data: JSON (complete) and CSV (two flat tables)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..gaps import (
+    EmployeeGaps,
+    GapReport,
+    GroupStats,
+)
+from ..issues import Issue, Severity
+from ..workbook import (
+    atomic_output,
+    csv_cell,
+)
+
+JSON_DECIMALS = 4
+GAPS_CSV = "gaps.csv"
+EMPLOYEES_CSV = "employees.csv"
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def json_document(report: GapReport) -> dict[str, Any]:
+    """The JSON report: ``{"summary", "employees", "issues"}`` (shape documented in README)."""
+    return {
+        "summary": _summary(report),
+        "employees": [_employee_json(e) for e in report.assessed()],  # + self-assessment only
+        "issues": [_issue_json(i) for i in _ordered_issues(report.issues)],
+    }
+
+
+def write_json(report: GapReport, path: Path) -> Path:
+    text = json.dumps(json_document(report), ensure_ascii=False, indent=2) + "\n"
+    with atomic_output(Path(path)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def _summary(report: GapReport) -> dict[str, Any]:
+    company = report.company_stats
+    return {
+        "company": report.company,
+        "cycle": report.cycle,
+        "created": report.created,
+        "account": report.account_line,
+        "counts": _counts(report),
+        "scale": [
+            {"value": v, "label": label}
+            for v, label in zip(report.scale_values, report.scale_labels, strict=True)
+        ],
+        "figures": {
+            "mean_score": _round(company.mean_score),
+            "mean_gap_now": _round(company.mean_gap_now),
+            "mean_gap_next": _round(company.mean_gap_next),
+            "distribution": company.distribution,
+        },
+        "teams": [_group_json(g) for g in report.teams],
+        "families": [_group_json(g) for g in report.families],
+        "domains": [_group_json(g) for g in report.domains],
+        "heatmap": [
+            {
+                "family_id": c.family_id,
+                "competency_id": c.competency_id,
+                "scores": c.scores,
+                "mean_score": _round(c.mean_score),
+                "mean_gap_now": _round(c.mean_gap_now),
+                "mean_gap_next": _round(c.mean_gap_next),
+            }
+            for c in report.competencies
+        ],
+        "calibration": {
+            "threshold": report.calibration_threshold,
+            "min_scores": report.calibration_min_scores,
+            "managers": [
+                {
+                    "manager_id": m.manager_id,
+                    "manager_name": m.manager_name,
+                    "employees": m.employees,
+                    "scores": m.scores,
+                    "mean_score": _round(m.mean_score),
+                    "spread": _round(m.spread),
+                    "share_top": _round(m.share_top),
+                    "compared": m.compared,
+                    "raw_offset": _round(m.raw_offset),
+                    "adjusted_offset": _round(m.adjusted_offset),
+                    "flagged": m.flagged,
+                    "direction": m.direction,
+                }
+                for m in report.calibration
+            ],
+        },
+        "not_returned": [
+            {
+                "employee_id": e.employee_id,
+                "name": e.name,
+                "manager_id": e.manager_id,
+                "family_id": e.family_id,
+                "level": e.level,
+            }
+            for e in report.not_returned
+        ],
+    }
+
+
+def _counts(report: GapReport) -> dict[str, int]:
+    account = report.account
+    severities = [i.severity for i in report.issues]
+    return {
+        "files": account.files,
+        "employees": account.employees,
+        "accepted": account.accepted,
+        "rejected": account.rejected,
+        "missing": account.missing,
+        "not_returned": len(report.not_returned),
+        "meets_level": report.company_stats.meets_level,
+        "ready_next": report.company_stats.ready_next,
+        "incomplete": report.company_stats.incomplete,
+        "managers": len(report.calibration),
+        "flagged_managers": len(report.flagged_managers),
+        "errors": severities.count(Severity.ERROR),
+        "warnings": severities.count(Severity.WARNING),
+        "infos": severities.count(Severity.INFO),
+        # self-assessments, apart from the managers' figures above
+        "self_assessed": sum(1 for e in report.assessed() if e.self_assessed),
+        "self_accepted": account.self_accepted,
+        "self_rejected": account.self_rejected,
+        "self_only": len(report.self_only),
+    }
+
+
+def _group_json(group: GroupStats) -> dict[str, Any]:
+    return {
+        "key": group.key,
+        "label": group.label,
+        "employees": group.employees,
+        "scores": group.scores,
+        "mean_score": _round(group.mean_score),
+        "mean_gap_now": _round(group.mean_gap_now),
+        "mean_gap_next": _round(group.mean_gap_next),
+        "distribution": group.distribution,
+        "meets_level": group.meets_level,
+        "ready_next": group.ready_next,
+        "incomplete": group.incomplete,
+    }
+
+
+def _employee_json(employee: EmployeeGaps) -> dict[str, Any]:
+    return {
+        "employee_id": employee.employee_id,
+        "name": employee.name,
+        "manager_id": employee.manager_id,
+        "family_id": employee.family_id,
+        "track": employee.track,
+        "level": employee.level,
+        "target_level": employee.target_level,
+        "coverage": _round(employee.coverage),
+        "complete": employee.complete,
+        "meets_level": employee.meets_level,
+        "readiness_next": _round(employee.readiness_next),
+        "readiness_next_weighted": _round(employee.readiness_next_weighted),
+        "manager_returned": employee.manager_returned,
+        "self_assessed": employee.self_assessed,
+        "self_coverage": _round(employee.self_coverage),
+        "priorities": [
+            {
+                "competency_id": p.competency_id,
+                "competency": p.competency,
+                "gap_next": p.gap_next,
+                "action": p.action,
+            }
+            for p in employee.priorities
+        ],
+        "competencies": [
+            {
+                "competency_id": row.competency_id,
+                "score": row.score,
+                "self_score": row.self_score,
+                "self_differs": row.self_differs,
+                "expected_now": row.expected_now,
+                "expected_next": row.expected_next,
+                "gap_now": row.gap_now,
+                "gap_next": row.gap_next,
+                "evidence": row.evidence,
+                "source": {"file": row.file, "sheet": row.sheet, "cell": row.cell},
+            }
+            for row in employee.competencies
+        ],
+    }
+
+
+def _issue_json(issue: Issue) -> dict[str, str]:
+    return {
+        "severity": issue.severity.value,
+        "code": issue.code,
+        "file": issue.file,
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+        "message": issue.message,
+    }
+
+
+def _ordered_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Errors first, then warnings, then notes; stable within a severity."""
+    return sorted(issues, key=lambda i: _SEVERITY_ORDER[i.severity])
+
+
+def _round(value: float | None) -> float | None:
+    # fixed decimals keep the JSON readable and identical across platforms
+    return None if value is None else round(value, JSON_DECIMALS)
+
+
+# --------------------------------------------------------------------------- CSV
+
+GAP_COLUMNS = (
+    "employee_id",
+    "name",
+    "manager_id",
+    "manager_name",
+    "family_id",
+    "track",
+    "level",
+    "target_level",
+    "competency_id",
+    "competency",
+    "domain",
+    "scope",
+    "status",
+    "score",
+    "expected_now",
+    "expected_next",
+    "gap_now",
+    "gap_next",
+    "surplus",
+    "importance",
+    "evidence",
+    "file",
+    "sheet",
+    "cell",
+    "self_score",  # the employee's own score: never in a gap
+    "self_differs",  # self and manager 2+ points apart: a topic for the conversation
+)
+EMPLOYEE_COLUMNS = (
+    "employee_id",
+    "name",
+    "manager_id",
+    "manager_name",
+    "family_id",
+    "family",
+    "track",
+    "level",
+    "title",
+    "target_level",
+    "target_title",
+    "scored",
+    "missing",
+    "rejected",
+    "coverage",
+    "meets_level",
+    "readiness_next",
+    "readiness_next_weighted",
+    "priority_1",
+    "priority_2",
+    "priority_3",
+    "manager_returned",
+    "self_assessed",
+    "self_coverage",
+)
+
+
+def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
+    """``gaps.csv`` (one row per employee × competency) and ``employees.csv``.
+
+    UTF-8 with a byte-order mark (Excel then reads accents right); every text cell escaped
+    against formula injection; booleans as true/false, nulls as empty cells.
+    """
+    out_dir = Path(out_dir)
+    gap_rows = (
+        [
+            e.employee_id,
+            e.name,
+            e.manager_id,
+            e.manager_name,
+            e.family_id,
+            e.track,
+            e.level,
+            e.target_level,
+            r.competency_id,
+            r.competency,
+            r.domain,
+            r.scope,
+            r.status,
+            r.score,
+            r.expected_now,
+            r.expected_next,
+            r.gap_now,
+            r.gap_next,
+            r.surplus,
+            r.importance,
+            r.evidence,
+            r.file,
+            r.sheet,
+            r.cell,
+            r.self_score,
+            r.self_differs,
+        ]
+        for e in report.assessed()
+        for r in e.competencies
+    )
+    employee_rows = (
+        [
+            e.employee_id,
+            e.name,
+            e.manager_id,
+            e.manager_name,
+            e.family_id,
+            e.family,
+            e.track,
+            e.level,
+            e.title,
+            e.target_level,
+            e.target_title,
+            e.scored,
+            e.missing,
+            e.rejected,
+            _round(e.coverage),
+            e.meets_level,
+            _round(e.readiness_next),
+            _round(e.readiness_next_weighted),
+            *[p.competency for p in e.priorities],
+            *[""] * (3 - len(e.priorities)),
+            e.manager_returned,
+            e.self_assessed,
+            _round(e.self_coverage),
+        ]
+        for e in report.assessed()
+    )
+    return [
+        _write_csv_file(out_dir / GAPS_CSV, GAP_COLUMNS, gap_rows),
+        _write_csv_file(out_dir / EMPLOYEES_CSV, EMPLOYEE_COLUMNS, employee_rows),
+    ]
+
+
+def _write_csv_file(path: Path, header: Sequence[str], rows: Iterable[list[Any]]) -> Path:
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([csv_cell(value) for value in row])
+    return path

@@ -87,7 +87,10 @@ STEP_MODULES = {
 
 
 class Clock:
-    """Wall and CPU (user+sys) time summed over the ``running()`` sections only."""
+    """Wall and CPU (user+sys) time summed over the ``running()`` sections only.
+
+    CPU includes the worker processes a step ran (``--jobs``: they are joined, so counted,
+    before the step returns)."""
 
     def __init__(self) -> None:
         self.wall = 0.0
@@ -95,12 +98,19 @@ class Clock:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), time.process_time() + _children_cpu()
         try:
             yield
         finally:
             self.wall += time.perf_counter() - wall
-            self.cpu += time.process_time() - cpu
+            self.cpu += time.process_time() + _children_cpu() - cpu
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _preimport(stage: str) -> None:

@@ -25,9 +25,11 @@ import xlsxwriter
 from laddersheet import layout
 from laddersheet.catalog import load_catalog
 from laddersheet.gaps import compute_gaps
+from laddersheet.history import record_report
 from laddersheet.ladder import build_ladder
 from laddersheet.master.writer import write_master
-from laddersheet.report import SHEETS, write_report
+from laddersheet.progress import progress_since_last
+from laddersheet.report import PROGRESS_SHEET, SHEETS, write_report
 from laddersheet.settings import default_settings
 from laddersheet.workbook import (
     MIN_PRINT_SCALE,
@@ -37,6 +39,7 @@ from laddersheet.workbook import (
     printed_width,
 )
 from tests.gap_fixtures import build_result
+from tests.test_history import report_for
 
 MIN_POINTS = 8.0  # the smallest body text a printed sheet may show
 FAMILIES = ("customer_success", "software_engineering")
@@ -94,7 +97,10 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         pytest.skip("pdftotext (poppler) is not installed")
     work = tmp_path_factory.mktemp("printing")
     ladder, result = build_result()
-    report = write_report(compute_gaps(ladder, result), work / "report.xlsx")
+    gaps = compute_gaps(ladder, result)
+    db = work / "history.db"  # an earlier cycle, so the report has its Progress sheet too
+    record_report(db, report_for("Earlier", "2025-11-30", drop=("E101",)), master_digest="d")
+    report = write_report(gaps, work / "report.xlsx", progress_since_last(db, gaps))
     settings = dataclasses.replace(default_settings(), families=FAMILIES)
     master = write_master(build_ladder(settings, load_catalog()), work / "master.xlsx")
     sources = {
@@ -198,7 +204,7 @@ def tenth_percentile(values: list[float]) -> float:
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_every_report_sheet_prints_at_8_points_or_more(printed: dict[str, Path], paper: str):
     result = read_pdf(printed[f"report-{paper}"], ten_point_height(printed["calibration"]))
-    assert set(SHEETS) <= set(result.pages), result.pages
+    assert {*SHEETS, PROGRESS_SHEET} <= set(result.pages), result.pages
     small = {
         sheet: round(tenth_percentile(sizes), 2)
         for sheet, sizes in result.sizes.items()

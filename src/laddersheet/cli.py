@@ -11,12 +11,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from . import __version__
 from .errors import EXIT_DATA_ISSUES, LaddersheetError
 from .issues import IssueLog, Severity
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -40,25 +44,78 @@ _map_option = click.option(
 )
 
 
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Work on N files at once, one process each (default: every core; 1: this process "
+    "only). The output is the same whatever N.",
+)
+
+
 @contextmanager
 def _progress(label: str, quiet: bool, verbose: bool) -> Iterator[Callable[[Path], None] | None]:
     """A progress callback: a bar on a terminal, a line per file with --verbose, else nothing."""
     if verbose:
         yield lambda path: click.echo(f"  {path}", err=True)
         return
-    if quiet or not sys.stderr.isatty():
+    stream = sys.stderr
+    if quiet or not stream.isatty():
         yield None
         return
-    done = 0
+    bar = _Bar(label, stream)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
-    def tick(path: Path) -> None:
-        nonlocal done
-        done += 1
-        click.echo(f"\r{label}: {done} done ({path.name[:40]})".ljust(79), nl=False, err=True)
 
-    yield tick
-    if done:
-        click.echo(err=True)
+class _Bar:
+    """The terminal's progress: once the library says how many files are coming
+    (``start(total)``), a bar with the count, the total and the time left; else a running count.
+    """
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.label = label
+        self.stream = stream
+        self.bar: ProgressBar[int] | None = None
+        self.extra = 0  # files done with no bar open (no total given, or past it)
+
+    def start(self, total: int) -> None:
+        self.close()
+        if total < 1:
+            return
+        self.bar = click.progressbar(
+            length=total,
+            label=self.label,
+            show_pos=True,
+            show_eta=True,
+            item_show_func=lambda name: name,
+            file=self.stream,
+            width=24,
+        )
+        self.bar.__enter__()
+
+    def __call__(self, path: Path) -> None:
+        bar = self.bar
+        if bar is not None and bar.pos < (bar.length or 0):
+            bar.update(1, Path(path).name[:32])
+            return
+        if bar is not None:  # past the total (another stage ticking): a running count instead
+            bar.__exit__(None, None, None)
+            self.bar = None
+        self.extra += 1
+        line = f"\r{self.label}: {self.extra} done ({Path(path).name[:40]})".ljust(79)
+        click.echo(line, nl=False, file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        if self.extra:
+            click.echo(file=self.stream)
+            self.extra = 0
 
 
 def _echo_issues(issues: IssueLog, quiet: bool, verbose: bool) -> None:
@@ -145,12 +202,17 @@ def families(as_json: bool, settings_path: Path | None) -> None:
         )
         for r in rows
     ]
+    _echo_table(table)
+    click.echo(f"{len(rows)} families")
+
+
+def _echo_table(table: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest cell; the first row is the header."""
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
-    click.echo(f"{len(rows)} families")
 
 
 @cli.command()
@@ -315,6 +377,7 @@ def generate(settings_path: Path | None, out: Path) -> None:
     is_flag=True,
     help="Write one self-assessment workbook per employee instead: their own sheet only.",
 )
+@_jobs_option
 @_output_options
 def sheets(
     master: Path,
@@ -323,6 +386,7 @@ def sheets(
     out_dir: Path,
     force: bool,
     self_assessment: bool,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -347,6 +411,7 @@ def sheets(
             force=force,
             on_progress=progress,
             self_assessment=self_assessment,
+            jobs=jobs,
         )
     _echo_issues(result.master_issues, quiet, verbose)
     count = len(result.paths)
@@ -410,6 +475,14 @@ def sheets(
     is_flag=True,
     help="Accept scoring workbooks made from another version of the master (with a warning).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also record this cycle in a history file (SQLite, created if missing; the same cycle "
+    "again replaces its records). Default: not recorded.",
+)
+@_jobs_option
 @_output_options
 def ingest(
     paths: tuple[Path, ...],
@@ -423,6 +496,8 @@ def ingest(
     packs_dir: Path | None,
     as_of: str | None,
     allow_version_mismatch: bool,
+    history_path: Path | None,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -451,9 +526,13 @@ def ingest(
             as_of=_iso_date(as_of),
             fix_list_dir=fix_list_dir,
             packs_dir=packs_dir,
+            history_path=history_path,
+            jobs=jobs,
         )
     _echo_issues(result.issues, quiet, verbose)
     click.echo(result.account_line)
+    if result.since is not None:
+        click.echo(result.since.line())
     click.echo("Wrote " + ", ".join(str(p) for p in result.outputs))
     if not result.clean:
         sys.exit(EXIT_DATA_ISSUES)
@@ -520,3 +599,96 @@ def publish(master: Path, out_dir: Path, force: bool, quiet: bool, verbose: bool
         f"Wrote {len(result.pages)} pages for {result.families} families to {out_dir}/: "
         f"open {out_dir / 'index.html'}"
     )
+
+
+@cli.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--employee", "employee_id", metavar="ID", help="Show one person's trajectory.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+def history(db: Path, employee_id: str | None, as_json: bool, as_csv: bool) -> None:
+    """List the cycles a history file holds, or one person's trajectory across them.
+
+    With --employee: one line per cycle (level, manager, coverage, readiness, change in score
+    since the cycle before, promotion), then every competency's score per cycle. --csv gives the
+    scores in long form (one row per cycle and competency); --json gives both.
+
+    \b
+    Examples:
+      laddersheet history laddersheet.db
+      laddersheet history laddersheet.db --employee E1042 --csv > E1042.csv
+    """
+    from . import history as store
+
+    if as_json and as_csv:
+        raise click.UsageError("Choose one of --json and --csv.")
+    if employee_id is None:
+        rows = store.cycle_rows(db)
+        if as_json or as_csv:
+            _echo_rows(rows, as_json)
+            return
+        table = [("cycle", "date", "company", "employees", "accepted", "rejected", "missing")]
+        table += [tuple(str(row[key]) for key in table[0]) for row in rows]
+        _echo_table(table)
+        click.echo(f"{len(rows)} cycle{'s' if len(rows) != 1 else ''} in {db}")
+        return
+    entries = store.trajectory(db, employee_id)
+    cycles, scores = store.trajectory_rows(entries), store.score_rows(entries)
+    if as_json:
+        click.echo(
+            json.dumps({"employee_id": employee_id, "cycles": cycles, "scores": scores}, indent=2)
+        )
+        return
+    if as_csv:
+        _echo_rows(scores, False)
+        return
+    click.echo(f"{entries[-1].name} ({employee_id})")
+    table = [("cycle", "date", "level", "manager", "coverage", "meets", "ready next", "change")]
+    for row in cycles:
+        change = row["score_change"]
+        table.append(
+            (
+                str(row["cycle"]),
+                str(row["date"]),
+                f"{row['level']}{' (promoted)' if row['promoted'] else ''}",
+                str(row["manager"]),
+                _percent(row["coverage"]),
+                {True: "yes", False: "no", None: "-"}[row["meets_level"]],
+                _percent(row["readiness_next"]),
+                "-" if change is None else f"{change:+d}",
+            )
+        )
+    _echo_table(table)
+    names = [str(row["cycle"]) for row in cycles]
+    by_competency: dict[str, dict[str, str]] = {}
+    for score in scores:
+        cell = "-" if score["score"] is None else str(score["score"])
+        by_competency.setdefault(str(score["competency"]), {})[str(score["cycle"])] = cell
+    click.echo()
+    matrix = [("competency", *names)]
+    matrix += [
+        (name, *(cells.get(cycle, "") for cycle in names)) for name, cells in by_competency.items()
+    ]
+    _echo_table(matrix)
+
+
+def _percent(value: object) -> str:
+    return "-" if value is None else f"{float(value):.0%}"  # type: ignore[arg-type]
+
+
+def _echo_rows(rows: list[dict[str, object]], as_json: bool) -> None:
+    """Rows as JSON (a list) or CSV (header from the first row) on standard output."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    import csv
+    import io
+
+    from .workbook import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if rows:
+        writer.writerow(list(rows[0]))
+    writer.writerows([csv_cell(value) for value in row.values()] for row in rows)
+    click.echo(buffer.getvalue(), nl=False)

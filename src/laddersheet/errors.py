@@ -68,3 +68,7 @@ class EmptyRosterError(RosterError):
 
 class InputError(LaddersheetError):
     """A path or option given on the command line cannot be used."""
+
+
+class HistoryError(LaddersheetError):
+    """The history file cannot be used (not ours, newer, damaged, locked); it was left as it was."""

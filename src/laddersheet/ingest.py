@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from .errors import InputError
-from .issues import IssueLog
+from .issues import Issue, IssueLog
 from .ladder import Ladder
 from .layout import (
     ASSESSMENT_SELF,
@@ -43,6 +43,7 @@ from .layout import (
     SCORING_META_SENT_HEADERS,
     SCORING_SCORE_HEADER,
 )
+from .parallel import Crashed, run_each, start_progress
 from .roster import Employee
 from .scoring import ScoringRowBuilder
 from .settings import Scale
@@ -306,6 +307,7 @@ def ingest_files(
     roster: list[Employee] | None = None,
     allow_version_mismatch: bool = False,
     on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> IngestResult:
     """Read returned scoring workbooks (files or folders) into records, issues and an account.
 
@@ -315,15 +317,65 @@ def ingest_files(
     When one person is read more than once (the same file twice, two versions, two managers),
     files are taken in sorted path order and the first reading of each competency wins; a
     later score that disagrees is rejected with a ``conflicting-scores`` error naming both.
+
+    ``jobs``: processes reading files at once (default: every core; 1 reads them all in this
+    process); the result is the same whatever the number. ``on_progress`` is called as each
+    file is done, in finishing order.
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
-    reader = _Reader(ladder, roster, allow_version_mismatch, issues)
-    for path in files:
+    start_progress(on_progress, len(files))
+    # Each file is read on its own (by a worker process when there are many), then the readings
+    # are merged here in sorted path order: the same result whatever finished first.
+    readings = run_each(
+        _read_one_file,
+        files,
+        setup=_Reader,
+        setup_args=(ladder, roster, allow_version_mismatch, IssueLog()),
+        jobs=jobs,
+        on_done=on_progress,
+    )
+    merged = _Reader(ladder, roster, allow_version_mismatch, issues)
+    for path, reading in zip(files, readings, strict=True):
+        if isinstance(reading, Crashed):
+            issues.error(
+                "reader-crashed",
+                f"reading this file stopped the process that read it ({reading.reason}): "
+                "nothing was read from it; the other files were. Open it, save it again as "
+                ".xlsx and send it again, or send it with a bug report",
+                file=str(path),
+            )
+            continue
+        merged.absorb(reading)
+    return merged.result([str(p) for p in files])
+
+
+@dataclass
+class _FileReading:
+    """Everything one file gave, in the order it was found: merged in file order."""
+
+    issues: list[Issue]
+    readings: list[_Reading]
+    sent: list[dict[str, str]]  # its _meta sent table (one entry per employee id)
+
+
+def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
+    """One file, read on its own (in a worker process or here); never raises for a file."""
+    reader.issues, reader.readings, reader.sent = IssueLog(), [], {}
+    try:
         reader.read_file(path)
-        if on_progress is not None:
-            on_progress(path)
-    return reader.result([str(p) for p in files])
+    except Exception as error:  # a bug met on this file: report it, read the others
+        reader.issues = IssueLog()
+        reader.readings = []
+        reader.sent = {}
+        reader.issues.error(
+            "reader-failed",
+            f"laddersheet failed while reading this file ({type(error).__name__}: "
+            f"{_short(str(error), 200)}): nothing was read from it; the other files were. "
+            "This is a bug in laddersheet: please report it with the file",
+            file=str(path),
+        )
+    return _FileReading(list(reader.issues), reader.readings, list(reader.sent.values()))
 
 
 @dataclass
@@ -727,6 +779,13 @@ class _Reader:
         return f"{person}, {competency.name if competency else competency_id}"
 
     # --- all files ------------------------------------------------------------------------
+
+    def absorb(self, reading: _FileReading) -> None:
+        """One file's reading, merged as if this reader had read the file itself."""
+        self.issues.extend(reading.issues)
+        self.readings.extend(reading.readings)
+        for entry in reading.sent:
+            self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
 
     def result(self, files: list[str]) -> IngestResult:
         employees, records, groups = self.combine(r for r in self.readings if not r.self_assessment)

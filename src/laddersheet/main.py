@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # stages are imported lazily so `--help` stays fast
     from .ingest import IngestResult
     from .ladder import Ladder
     from .master import MasterRead
+    from .progress import Progress as ProgressSince
     from .roster import Employee
 
 Progress = Callable[[Path], None]
@@ -126,11 +127,13 @@ def make_sheets(
     force: bool = False,
     on_progress: Progress | None = None,
     self_assessment: bool = False,
+    jobs: int | None = None,
 ) -> SheetsResult:
     """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager.
 
     ``roster_map``: ``our_column=Their Header`` items (``--map``) for an HRIS export's headers.
     ``self_assessment``: one self-assessment workbook per employee instead (``sheets --self``).
+    ``jobs``: processes writing workbooks at once (default: every core; the same files either way).
     """
     from .layout import SCORING_FILE_PREFIX, SELF_FILE_PREFIX
     from .roster import parse_column_map, read_roster
@@ -151,7 +154,7 @@ def make_sheets(
         out_dir, force, SELF_FILE_PREFIX if self_assessment else SCORING_FILE_PREFIX
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = write(master.ladder, employees, out_dir, on_progress=on_progress)
+    paths = write(master.ladder, employees, out_dir, on_progress=on_progress, jobs=jobs)
     return SheetsResult(paths, len(employees), master.issues)
 
 
@@ -161,6 +164,7 @@ class IngestRun:
     issues: IssueLog
     account_line: str
     outputs: list[Path] = field(default_factory=list)
+    since: ProgressSince | None = None  # with --history holding an earlier cycle
 
     @property
     def clean(self) -> bool:
@@ -181,10 +185,13 @@ def ingest(
     as_of: str | None = None,
     fix_list_dir: Path | None = None,
     packs_dir: Path | None = None,
+    history_path: Path | None = None,  # also record the cycle there (history.record_report)
+    jobs: int | None = None,
 ) -> IngestRun:
     """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV).
 
-    ``as_of`` (ISO date) dates the report; default: today.
+    ``as_of`` (ISO date) dates the report; default: today. ``jobs``: processes reading the
+    returned files at once (default: every core; the same result either way).
     """
     from .gaps import compute_gaps
     from .ingest import ingest_files
@@ -198,6 +205,10 @@ def ingest(
     _refuse_overwriting_inputs(
         [*inputs, master_path], [p for p in (out, json_path, packs_dir) if p]
     )
+    if history_path:  # a history file that cannot take the cycle stops the run before any work
+        from .history import check_store
+
+        check_store(history_path)
     master = _read_master_strict(master_path)
     if roster_path:
         roster = read_roster(
@@ -214,19 +225,25 @@ def ingest(
         roster=roster,
         allow_version_mismatch=allow_version_mismatch,
         on_progress=on_progress,
+        jobs=jobs,
     )
     _refuse_wrong_master(result, master_path, allow_version_mismatch)
     result.issues.extend(master.issues)
     report = compute_gaps(master.ladder, result, as_of=as_of or date.today().isoformat())
+    since = None  # progress since the cycle the history holds before this one
+    if history_path and history_path.exists():
+        from .progress import progress_since_last
+
+        since = progress_since_last(history_path, report)
     for path in (out, json_path):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-    outputs = [write_report(report, out)]
+    outputs = [write_report(report, out, since)]
     if json_path:
-        outputs.append(write_json(report, json_path))
+        outputs.append(write_json(report, json_path, since))
     if csv_dir:
         csv_dir.mkdir(parents=True, exist_ok=True)
-        outputs.extend(write_csv(report, csv_dir))
+        outputs.extend(write_csv(report, csv_dir, since))
     if fix_list_dir:
         from .fixlist import write_fix_lists
 
@@ -241,7 +258,12 @@ def ingest(
         outputs.append(packs_dir)
         if packs.note:
             result.issues.warning("packs-html-only", packs.note, file=str(packs_dir))
-    return IngestRun(report, result.issues, result.account.line(), outputs)
+    if history_path:  # last: only a run that wrote its report is recorded
+        from .history import record_report
+
+        record_report(history_path, report, master_digest=master.ladder.content_digest())
+        outputs.append(history_path)
+    return IngestRun(report, result.issues, result.account.line(), outputs, since)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from pathlib import Path
 from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
 
 from . import __version__
+from .errors import WorkbookError
 from .ladder import Ladder
 from .layout import (
     ASSESSMENT_SELF,
@@ -57,6 +58,7 @@ from .layout import (
     SCORING_TABLE_HEADER_ROW,
     SELF_FILE_PREFIX,
 )
+from .parallel import Crashed, run_each, start_progress
 from .roster import Employee
 from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Scale
 from .workbook import (
@@ -204,6 +206,7 @@ def write_scoring_workbooks(
     out_dir: Path,
     *,
     on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """One scoring workbook per manager in ``out_dir``; returns the paths in writing order.
 
@@ -223,21 +226,13 @@ def write_scoring_workbooks(
     }
     order = sorted(teams, key=lambda m: (manager_names[m].casefold(), m))
     digest = ladder.content_digest()  # hashes every expectation: once, not per workbook
-    builder = ScoringRowBuilder(ladder)
     taken: set[str] = set()
     files = {m: scoring_file_name(manager_names[m], taken) for m in order}
     sent = tuple(
         (e, manager_names[e.manager_id], files[e.manager_id]) for m in order for e in teams[m]
     )
-    paths = []
-    for manager_id in order:
-        path = out_dir / files[manager_id]
-        writer = _ScoringWriter(builder, digest, manager_id, manager_names[manager_id], sent)
-        writer.write(path, teams[manager_id])
-        paths.append(path)
-        if on_progress is not None:
-            on_progress(path)
-    return paths
+    tasks = [_Task(out_dir / files[m], tuple(teams[m]), m, manager_names[m]) for m in order]
+    return _write_all((ladder, digest, sent), tasks, jobs, on_progress)
 
 
 def self_assessment_file_name(employee: Employee, taken: set[str], *, with_id: bool) -> str:
@@ -271,6 +266,7 @@ def write_self_assessment_workbooks(
     out_dir: Path,
     *,
     on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """One self-assessment workbook per employee scored this cycle (who has a manager).
 
@@ -293,18 +289,77 @@ def write_self_assessment_workbooks(
     for employee in people:
         names[key(employee)] = names.get(key(employee), 0) + 1
     digest = ladder.content_digest()
-    builder = ScoringRowBuilder(ladder)
     taken: set[str] = set()
-    paths = []
-    for employee in people:
-        shared = names[key(employee)] > 1
-        path = out_dir / self_assessment_file_name(employee, taken, with_id=shared)
-        writer = _ScoringWriter(builder, digest, "", "", self_assessed=employee)
-        writer.write(path, [employee])
-        paths.append(path)
-        if on_progress is not None:
-            on_progress(path)
-    return paths
+    tasks = [
+        _Task(
+            out_dir / self_assessment_file_name(e, taken, with_id=names[key(e)] > 1),
+            (e,),
+            self_assessed=e,
+        )
+        for e in people
+    ]
+    return _write_all((ladder, digest, ()), tasks, jobs, on_progress)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One workbook to write: where, for whom, and what its _meta says."""
+
+    path: Path
+    team: tuple[Employee, ...]
+    manager_id: str = ""
+    manager_name: str = ""
+    self_assessed: Employee | None = None
+
+
+def _write_all(
+    shared: tuple[Ladder, str, tuple[tuple[Employee, str, str], ...]],
+    tasks: list[_Task],
+    jobs: int | None,
+    on_progress: Callable[[Path], None] | None,
+) -> list[Path]:
+    """Every workbook, on every core when there are many (each file is the same bytes whoever
+    writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent."""
+    start_progress(on_progress, len(tasks))
+    written = run_each(
+        _write_one,
+        tasks,
+        setup=_WriterContext,
+        setup_args=shared,
+        jobs=jobs,
+        on_done=None if on_progress is None else (lambda task: on_progress(task.path)),
+    )
+    for task, result in zip(tasks, written, strict=True):
+        if isinstance(result, Crashed):
+            raise WorkbookError(
+                f"{task.path}: {result.reason} while writing this workbook; the others were "
+                "written. Run again with --jobs 1, and report the problem if it stays"
+            )
+    return [task.path for task in tasks]
+
+
+class _WriterContext:
+    """What every workbook of a run shares: sent once to each worker process, not per file."""
+
+    def __init__(
+        self, ladder: Ladder, digest: str, sent: tuple[tuple[Employee, str, str], ...]
+    ) -> None:
+        self.builder = ScoringRowBuilder(ladder)
+        self.digest = digest
+        self.sent = sent  # everyone the run sent a sheet for (the managers' _meta)
+
+
+def _write_one(context: _WriterContext, task: _Task) -> Path:
+    writer = _ScoringWriter(
+        context.builder,
+        context.digest,
+        task.manager_id,
+        task.manager_name,
+        context.sent if task.self_assessed is None else (),
+        self_assessed=task.self_assessed,
+    )
+    writer.write(task.path, list(task.team))
+    return task.path
 
 
 def score_column_width(scale: Scale) -> int:

@@ -10,14 +10,16 @@ Modules: ``data`` (JSON and CSV) and ``workbook`` (the workbook, which reads ``d
 helpers; never the other way round).
 """
 
-from .data import EMPLOYEES_CSV, GAPS_CSV, json_document, write_csv, write_json
-from .workbook import CUT_MARK, EVIDENCE_CELL_LIMIT, SHEETS, write_report
+from .data import EMPLOYEES_CSV, GAPS_CSV, PROGRESS_CSV, json_document, write_csv, write_json
+from .workbook import CUT_MARK, EVIDENCE_CELL_LIMIT, PROGRESS_SHEET, SHEETS, write_report
 
 __all__ = [
     "CUT_MARK",
     "EMPLOYEES_CSV",
     "EVIDENCE_CELL_LIMIT",
     "GAPS_CSV",
+    "PROGRESS_CSV",
+    "PROGRESS_SHEET",
     "SHEETS",
     "json_document",
     "write_csv",

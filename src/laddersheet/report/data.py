@@ -14,6 +14,7 @@ from ..gaps import (
     GroupStats,
 )
 from ..issues import Issue, Severity
+from ..progress import PersonProgress, Progress
 from ..workbook import (
     atomic_output,
     csv_cell,
@@ -22,23 +23,86 @@ from ..workbook import (
 JSON_DECIMALS = 4
 GAPS_CSV = "gaps.csv"
 EMPLOYEES_CSV = "employees.csv"
+PROGRESS_CSV = "progress.csv"
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 # --------------------------------------------------------------------------- JSON
 
 
-def json_document(report: GapReport) -> dict[str, Any]:
-    """The JSON report: ``{"summary", "employees", "issues"}`` (shape documented in README)."""
-    return {
+def json_document(report: GapReport, progress: Progress | None = None) -> dict[str, Any]:
+    """The JSON report: ``{"summary", "employees", "issues"}`` and, with a history that holds
+    an earlier cycle, ``"progress"`` (shape documented in README)."""
+    document = {
         "summary": _summary(report),
         "employees": [_employee_json(e) for e in report.assessed()],  # + self-assessment only
         "issues": [_issue_json(i) for i in _ordered_issues(report.issues)],
     }
+    if progress is not None:
+        document["progress"] = progress_json(progress)
+    return document
 
 
-def write_json(report: GapReport, path: Path) -> Path:
-    text = json.dumps(json_document(report), ensure_ascii=False, indent=2) + "\n"
+def progress_json(progress: Progress) -> dict[str, Any]:
+    return {
+        "previous_cycle": progress.previous.name,
+        "previous_date": progress.previous.date,
+        "closed": progress.closed,
+        "opened": progress.opened,
+        "level_changes": progress.level_changes,
+        "new": list(progress.new),
+        "left": list(progress.left),
+        "people": [
+            dict(zip(PROGRESS_COLUMNS, _progress_row(p), strict=True)) for p in progress.people
+        ],
+    }
+
+
+PROGRESS_COLUMNS = (
+    "employee_id",
+    "name",
+    "manager_id",
+    "family_id",
+    "previous_level",
+    "level",
+    "level_changed",
+    "compared",
+    "score_change",
+    "improved",
+    "declined",
+    "closed",
+    "opened",
+    "met_before",
+    "meets_now",
+    "readiness_before",
+    "readiness_now",
+)
+
+
+def _progress_row(p: PersonProgress) -> list[Any]:
+    return [
+        p.employee_id,
+        p.name,
+        p.manager_id,
+        p.family_id,
+        p.previous_level,
+        p.level,
+        p.level_changed,
+        p.compared,
+        p.score_change,
+        p.improved,
+        p.declined,
+        p.closed,
+        p.opened,
+        p.met_before,
+        p.meets_now,
+        _round(p.readiness_before),
+        _round(p.readiness_now),
+    ]
+
+
+def write_json(report: GapReport, path: Path, progress: Progress | None = None) -> Path:
+    text = json.dumps(json_document(report, progress), ensure_ascii=False, indent=2) + "\n"
     with atomic_output(Path(path)) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
@@ -275,8 +339,9 @@ EMPLOYEE_COLUMNS = (
 )
 
 
-def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
-    """``gaps.csv`` (one row per employee × competency) and ``employees.csv``.
+def write_csv(report: GapReport, out_dir: Path, progress: Progress | None = None) -> list[Path]:
+    """``gaps.csv`` (one row per employee × competency) and ``employees.csv``; with progress
+    since an earlier cycle, ``progress.csv`` (one row per person recorded in both).
 
     UTF-8 with a byte-order mark (Excel then reads accents right); every text cell escaped
     against formula injection; booleans as true/false, nulls as empty cells.
@@ -342,10 +407,14 @@ def write_csv(report: GapReport, out_dir: Path) -> list[Path]:
         ]
         for e in report.assessed()
     )
-    return [
+    written = [
         _write_csv_file(out_dir / GAPS_CSV, GAP_COLUMNS, gap_rows),
         _write_csv_file(out_dir / EMPLOYEES_CSV, EMPLOYEE_COLUMNS, employee_rows),
     ]
+    if progress is not None:
+        rows = (_progress_row(p) for p in progress.people)
+        written.append(_write_csv_file(out_dir / PROGRESS_CSV, PROGRESS_COLUMNS, rows))
+    return written
 
 
 def _write_csv_file(path: Path, header: Sequence[str], rows: Iterable[list[Any]]) -> Path:

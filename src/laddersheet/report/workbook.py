@@ -22,6 +22,7 @@ from ..gaps import (
     GroupStats,
 )
 from ..issues import Severity
+from ..progress import Progress
 from ..workbook import (
     DEFAULT_ROW_HEIGHT,
     EXCEL_MAX_CELL_TEXT,
@@ -54,6 +55,7 @@ HEATMAP_CHART_FONT = 10  # points, like the body text
 # Self and manager scores 2+ points apart: lavender, neither good nor bad (a topic to talk about)
 SELF_DIFFERENCE_FILL = "#DCD3F0"
 
+PROGRESS_SHEET = "Progress"  # after Teams, when the history holds an earlier cycle
 SHEETS = (
     "Summary",
     "Employees",
@@ -82,8 +84,9 @@ class _Col:
     kind: str = "text"  # text | wrap | center | int | num | pct
 
 
-def write_report(report: GapReport, path: Path) -> Path:
-    """The HR workbook: one sheet per view (``SHEETS``), print-ready, values only."""
+def write_report(report: GapReport, path: Path, progress: Progress | None = None) -> Path:
+    """The HR workbook: one sheet per view (``SHEETS``; with progress since an earlier cycle,
+    ``PROGRESS_SHEET`` after Teams), print-ready, values only."""
     path = Path(path)
     with atomic_output(path) as tmp:
         book = new_workbook(tmp)
@@ -101,6 +104,8 @@ def write_report(report: GapReport, path: Path) -> Path:
         writer.gaps()
         writer.heatmap()
         writer.teams()
+        if progress is not None:
+            writer.progress(progress)
         writer.calibration()
         writer.development_plan()
         writer.missing()
@@ -851,6 +856,64 @@ class _ReportWriter:
             self.rows(sheet, row, columns, [values], bold if kind == "Company" else plain)
             row += 1
         self.autofilter(sheet, len(groups), columns)
+
+    # ---- Progress since the last cycle
+
+    def progress(self, progress: Progress) -> None:
+        columns = [
+            _Col("Employee", 22),
+            _Col("Id", 10),
+            _Col("Manager id", 10),
+            _Col("Family", 14),
+            _Col("Level then", 8),
+            _Col("Level now", 8),
+            _Col("Compared", 9, "int"),
+            _Col("Score change", 8, "int"),
+            _Col("Up", 6, "int"),
+            _Col("Down", 6, "int"),
+            _Col("Gaps closed", 8, "int"),
+            _Col("Gaps opened", 8, "int"),
+            _Col("Met level then", 8, "center"),
+            _Col("Meets level now", 8, "center"),
+            _Col("Ready next then", 9, "pct"),
+            _Col("Ready next now", 9, "pct"),
+        ]
+        previous = progress.previous
+        new = ", ".join(progress.new) or "none"
+        left = ", ".join(progress.left) or "none"
+        sheet = self.sheet(
+            PROGRESS_SHEET,
+            f"Progress since {previous.name} ({previous.date})",
+            f"{progress.closed} gaps closed and {progress.opened} opened; "
+            f"{progress.level_changes} people changed level. Compared: competencies scored in "
+            "both cycles; a gap is against the level held in that cycle, so after a promotion a "
+            f"gap can open while the score rose. New since then: {new}. Left: {left}.",
+            columns,
+            freeze_col=2,
+        )
+        rows = [
+            [
+                p.name,
+                p.employee_id,
+                p.manager_id,
+                p.family_id,
+                p.previous_level,
+                p.level + (" ↑" if p.level_changed else ""),
+                p.compared,
+                p.score_change,
+                p.improved,
+                p.declined,
+                p.closed,
+                p.opened,
+                _yes_no(p.met_before),
+                _yes_no(p.meets_now),
+                p.readiness_before,
+                p.readiness_now,
+            ]
+            for p in progress.people
+        ]
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
+        self.autofilter(sheet, count, columns)
 
     # ---- Calibration
 

@@ -1,0 +1,216 @@
+"""Work over many files on every core, with results that do not depend on the scheduling.
+
+``run_each`` calls ``work(context, item)`` for every item and returns the results in the items'
+order, whichever process finished first: callers merge them exactly as a single-process loop
+would, so the output is the same byte for byte. ``context`` is built once per process by
+``setup(*setup_args)`` (the ladder, the roster: pickled once per worker, never per file).
+
+With one job, or few items, everything runs in this process (no pool). Otherwise a pool of
+``spawn``ed processes (the same on Linux, macOS and Windows; nothing inherited by ``fork``)
+works through the items, a few at a time in flight so memory stays bounded: workers read or
+write files themselves, and only their small results travel back.
+
+A worker that dies on an item (a native library aborting the process, the OOM killer) breaks
+the pool; the items that were in flight are then tried again one by one, each alone in a
+fresh process, so the one that takes its process down is found and returned as ``Crashed``,
+and every other item is still done. An exception raised by ``work`` is not a crash: it is
+raised here, as it would be in a single-process loop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from .errors import LaddersheetError
+
+T = TypeVar("T")
+R = TypeVar("R")
+C = TypeVar("C")
+
+# Fewer items than this run in this process: starting workers (a fresh interpreter each,
+# ~0.3 s, plus the context) costs more than a few files take to read or write. With the
+# default number of jobs the bar is higher: measured on 2 cores, a pool only pays from about
+# 15-20 scoring workbooks (~30 ms each) on; an explicit ``jobs`` uses it from 4.
+MIN_ITEMS_FOR_POOL = 4
+MIN_ITEMS_FOR_DEFAULT_POOL = 16
+# Items handed to the pool ahead of the workers, per worker: enough to keep every core busy,
+# few enough that results waiting to be collected stay small.
+IN_FLIGHT_PER_WORKER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Crashed(Generic[T]):
+    """The item whose worker process died while working on it (tried alone, it died again)."""
+
+    item: T
+    reason: str
+
+
+def default_jobs() -> int:
+    """The cores this process may use (``--jobs`` default)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def start_progress(on_progress: object, total: int) -> None:
+    """Tell a progress callback how many items are coming, if it asks (a ``start(total)``
+    method, as the CLI's progress bar has); plain callables are just called per item."""
+    start = getattr(on_progress, "start", None)
+    if callable(start):
+        start(total)
+
+
+def run_each(
+    work: Callable[[C, T], R],
+    items: Sequence[T],
+    *,
+    setup: Callable[..., C],
+    setup_args: tuple[Any, ...] = (),
+    jobs: int | None = None,
+    on_done: Callable[[T], None] | None = None,
+    min_items: int | None = None,
+) -> list[R | Crashed[T]]:
+    """``work(context, item)`` for every item, the results in the items' order.
+
+    ``work`` and ``setup`` must be module-level functions (or classes) and items, setup
+    arguments and results picklable. ``jobs``: processes to use (default: every core); 1, or
+    fewer than ``min_items`` items (default: 4 with ``jobs`` given, 16 without), runs
+    everything in this process. ``on_done(item)`` is
+    called here as each item is finished (in finishing order: for progress, never for results).
+    """
+    items = list(items)
+    if min_items is None:
+        min_items = MIN_ITEMS_FOR_DEFAULT_POOL if jobs is None else MIN_ITEMS_FOR_POOL
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    workers = min(jobs, len(items))
+    if workers <= 1 or len(items) < min_items:
+        context = setup(*setup_args)
+        results: list[R | Crashed[T]] = []
+        for item in items:
+            results.append(work(context, item))
+            if on_done is not None:
+                on_done(item)
+        return results
+    return _Pool(work, items, setup, setup_args, on_done).run(workers)
+
+
+class _Pool(Generic[C, T, R]):
+    def __init__(
+        self,
+        work: Callable[[C, T], R],
+        items: list[T],
+        setup: Callable[..., C],
+        setup_args: tuple[Any, ...],
+        on_done: Callable[[T], None] | None,
+    ) -> None:
+        self.work = work
+        self.items = items
+        self.setup = setup
+        self.setup_args = setup_args
+        self.on_done = on_done
+        self.results: dict[int, R | Crashed[T]] = {}
+
+    def run(self, workers: int) -> list[R | Crashed[T]]:
+        queue = deque(range(len(self.items)))
+        while queue:
+            suspects = deque(sorted(self.one_pass(queue, workers, workers * IN_FLIGHT_PER_WORKER)))
+            while suspects:  # each alone: the one that takes its process down again is found
+                for index in self.one_pass(suspects, 1, 1, probe=True):
+                    self.finish(
+                        index,
+                        Crashed(
+                            self.items[index],
+                            "the process working on it stopped abruptly (tried twice)",
+                        ),
+                    )
+        return [self.results[i] for i in range(len(self.items))]
+
+    def finish(self, index: int, result: R | Crashed[T]) -> None:
+        self.results[index] = result
+        if self.on_done is not None:
+            self.on_done(self.items[index])
+
+    def one_pass(
+        self, queue: deque[int], workers: int, in_flight: int, *, probe: bool = False
+    ) -> list[int]:
+        """Work through ``queue`` until it is empty or the pool breaks; the indexes that were
+        in flight when it broke (not done) are returned, the rest stay in ``queue``.
+
+        ``probe``: first make sure a worker runs at all (else no item is to blame)."""
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.setup, self.setup_args),
+        )
+        running: dict[Future[R], int] = {}
+        broken: list[int] = []
+        try:
+            if probe:
+                try:
+                    pool.submit(_probe).result()
+                except BrokenProcessPool as error:
+                    raise WorkersUnavailable(
+                        "could not start a worker process (it stopped before doing anything: "
+                        f"{error}). Run again with --jobs 1 to work in this process only."
+                    ) from error
+            while queue or running:
+                while queue and len(running) < in_flight:
+                    index = queue.popleft()
+                    running[pool.submit(_call, self.work, self.items[index])] = index
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append(index)
+                        continue
+                    self.finish(index, result)
+                if broken:  # every future still running fails the same way, or is done
+                    for future in wait(running).done:
+                        index = running.pop(future)
+                        try:
+                            self.finish(index, future.result())
+                        except BrokenProcessPool:
+                            broken.append(index)
+                    break
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return broken
+
+
+class WorkersUnavailable(LaddersheetError):
+    """Worker processes cannot run at all here (so no item can be blamed for it)."""
+
+
+_CONTEXT: Any = None  # the worker's context, built once by _start_worker
+
+
+def _start_worker(setup: Callable[..., Any], setup_args: tuple[Any, ...]) -> None:
+    global _CONTEXT
+    # Ctrl-C reaches every process of the terminal: the parent stops the run, workers just end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _CONTEXT = setup(*setup_args)
+
+
+def _probe() -> bool:
+    return True
+
+
+def _call(work: Callable[[Any, T], R], item: T) -> R:
+    return work(_CONTEXT, item)

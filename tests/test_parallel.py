@@ -1,0 +1,319 @@
+"""Both cores: `sheets` and `ingest` over a process pool give the very bytes a single process
+gives; a worker that dies on one file costs that file only; progress shows a total."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+import click._termui_impl
+import pytest
+from click.testing import CliRunner
+
+from laddersheet import ingest as ingest_module
+from laddersheet.cli import _progress, cli
+from laddersheet.ingest import ingest_files
+from laddersheet.master import read_master
+from laddersheet.parallel import Crashed, run_each
+
+_REAL_READ = ingest_module._read_one_file  # the genuine one, also in a spawned worker
+_CRASH_ON = "Marcus Okafor"  # a demo manager whose returned workbook the tests "crash" on
+
+
+# --- workers the tests hand to the pool (module level: a spawned process imports them) ------
+
+
+def _context(offset: int) -> int:
+    return offset
+
+
+def _square_or_die(offset: int, item: int) -> int:
+    if item == 3:
+        os._exit(7)  # as a native library aborting the process would
+    if item == 5:
+        raise ValueError("item 5 is bad")
+    return item * item + offset
+
+
+def crashing_read(reader, path: Path):
+    """Reads as ingest does, except that the process dies on one file."""
+    if _CRASH_ON in Path(path).name:
+        os._exit(11)
+    return _REAL_READ(reader, path)
+
+
+def raising_read(reader, path: Path):
+    """Reads as ingest does, except that reading one file raises deep inside the reader."""
+    if _CRASH_ON in Path(path).name:
+
+        def boom(_path: Path) -> None:
+            raise KeyError("a bug met on this file")
+
+        reader.read_file = boom
+        try:
+            return _REAL_READ(reader, path)
+        finally:
+            del reader.read_file
+    return _REAL_READ(reader, path)
+
+
+def first_file_last(reader, path: Path):
+    """The first file in sorted order finishes last: scheduling must not change the result."""
+    if "Dana Whitfield" in Path(path).name:
+        time.sleep(1.0)
+    return _REAL_READ(reader, path)
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel") / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(folder), "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(list((folder / "returned").glob("*.xlsx"))) == 12
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ladder(demo):
+    return read_master(demo / "master_template.xlsx").ladder
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _ingest_cli(demo: Path, out: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            str(demo / "returned"),
+            "--master",
+            str(demo / "master_template.xlsx"),
+            "--roster",
+            str(demo / "roster.csv"),
+            "--out",
+            str(out / "report.xlsx"),
+            "--json",
+            str(out / "gaps.json"),
+            "--csv",
+            str(out / "csv"),
+            "--fix-list",
+            str(out / "fixes"),
+            "--as-of",
+            "2026-11-30",
+            *extra,
+        ],
+    )
+    return result.exit_code, result.output
+
+
+# --- byte for byte ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [[], ["--self"]], ids=["managers", "self"])
+def test_sheets_over_two_processes_writes_the_same_bytes(demo, tmp_path, kind):
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "sheets",
+                str(demo / "master_template.xlsx"),
+                "--roster",
+                str(demo / "roster.csv"),
+                "--out",
+                str(out),
+                "--jobs",
+                jobs,
+                *kind,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        outputs[jobs] = _files(out)
+    assert len(outputs["1"]) >= 12
+    assert outputs["2"] == outputs["1"]
+
+
+def test_ingest_over_two_processes_writes_the_same_bytes(demo, tmp_path):
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        runs[jobs] = _ingest_cli(demo, out, "--jobs", jobs)
+        assert runs[jobs][0] == 1, runs[jobs][1]  # the demo has one typo: exit 1
+    files = {jobs: _files(tmp_path / f"jobs{jobs}") for jobs in runs}
+    assert {"report.xlsx", "gaps.json", "csv/gaps.csv", "csv/employees.csv"} <= set(files["1"])
+    assert files["2"] == files["1"]
+    # the same issues and account line, in the same order (the output folders named aside)
+    assert runs["2"][1] == runs["1"][1].replace(str(tmp_path / "jobs1"), str(tmp_path / "jobs2"))
+
+
+def test_merge_order_does_not_follow_finishing_order(demo, ladder, monkeypatch):
+    """The first file finishes last in the pool; records and issues still come in file order."""
+    alone = ingest_files([demo / "returned"], ladder, jobs=1)
+    monkeypatch.setattr(ingest_module, "_read_one_file", first_file_last)
+    done: list[Path] = []
+    pooled = ingest_files([demo / "returned"], ladder, jobs=2, on_progress=done.append)
+    assert "Dana Whitfield" in done[-1].name  # it did finish last
+    assert "Dana Whitfield" in pooled.files[0]
+    assert pooled.records == alone.records
+    assert pooled.self_records == alone.self_records
+    assert pooled.employees == alone.employees
+    assert pooled.issues.issues == alone.issues.issues
+    assert pooled.not_returned == alone.not_returned
+
+
+# --- a worker that dies or fails on one file -------------------------------------------------
+
+
+def test_a_worker_that_dies_on_one_file_costs_that_file_only(demo, ladder, monkeypatch):
+    alone = ingest_files([demo / "returned"], ladder, jobs=1)
+    monkeypatch.setattr(ingest_module, "_read_one_file", crashing_read)
+    done: list[Path] = []
+    result = ingest_files([demo / "returned"], ladder, jobs=2, on_progress=done.append)
+    crashed = [i for i in result.issues if i.code == "reader-crashed"]
+    assert len(crashed) == 1
+    assert _CRASH_ON in crashed[0].file
+    assert crashed[0].severity.value == "error"
+    assert "nothing was read from it; the other files were" in crashed[0].message
+    assert sorted(done) == sorted(Path(f) for f in result.files)  # every file accounted for
+    assert len(result.files) == 12
+    # every other file was read in full: exactly the single-process records but the lost file's
+    kept = [r for r in alone.records if _CRASH_ON not in r.file]
+    assert result.records == kept
+    assert {r.file for r in result.records} == {f for f in result.files if _CRASH_ON not in f}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_reader_that_raises_on_one_file_reports_it_and_goes_on(demo, ladder, monkeypatch, jobs):
+    alone = ingest_files([demo / "returned"], ladder, jobs=1)
+    monkeypatch.setattr(ingest_module, "_read_one_file", raising_read)
+    result = ingest_files([demo / "returned"], ladder, jobs=jobs)
+    failed = [i for i in result.issues if i.code == "reader-failed"]
+    assert [Path(i.file).name for i in failed] == [f"Scoring - {_CRASH_ON}.xlsx"]
+    assert "KeyError" in failed[0].message and "a bug met on this file" in failed[0].message
+    assert result.records == [r for r in alone.records if _CRASH_ON not in r.file]
+
+
+def test_the_pool_isolates_the_item_that_kills_its_process():
+    done: list[int] = []
+    results = run_each(
+        _square_or_die,
+        [0, 1, 2, 3, 4, 6, 7, 8],
+        setup=_context,
+        setup_args=(100,),
+        jobs=2,
+        on_done=done.append,
+    )
+    assert results[:3] == [100, 101, 104]
+    assert isinstance(results[3], Crashed) and results[3].item == 3
+    assert results[4:] == [116, 136, 149, 164]
+    assert sorted(done) == [0, 1, 2, 3, 4, 6, 7, 8]
+
+
+def test_an_exception_in_a_worker_is_raised_as_in_one_process():
+    for jobs in (1, 2):
+        with pytest.raises(ValueError, match="item 5 is bad"):
+            run_each(_square_or_die, [0, 1, 2, 4, 5, 6], setup=_context, setup_args=(0,), jobs=jobs)
+
+
+def test_few_items_or_one_job_stay_in_this_process():
+    """The pid of the process that did each item proves where it ran."""
+    pids = run_each(_pid, [1, 2, 3], setup=_context, setup_args=(0,), jobs=4)
+    assert set(pids) == {os.getpid()}
+    pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,), jobs=1)
+    assert set(pids) == {os.getpid()}
+    pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,))  # default: few
+    assert set(pids) == {os.getpid()}
+    pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,), jobs=2)
+    assert os.getpid() not in pids
+
+
+def _pid(_context: int, _item: int) -> int:
+    return os.getpid()
+
+
+def test_jobs_must_be_at_least_one(demo, tmp_path):
+    code, output = _ingest_cli(demo, tmp_path, "--jobs", "0")
+    assert code == 2
+    assert "--jobs" in output
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_count_total_and_time_left(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    clock = iter(range(1000, 2000, 2))  # every look at the clock: 2 s later
+    monkeypatch.setattr(click._termui_impl.time, "time", lambda: float(next(clock)))
+    with _progress("Reading returned workbooks", quiet=False, verbose=False) as tick:
+        assert tick is not None
+        tick.start(3)
+        for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+            tick(Path("returned") / name)
+    shown = terminal.getvalue()
+    assert "Reading returned workbooks" in shown
+    assert re.search(r"1/3\s+\d\d:\d\d:\d\d\s+a\.xlsx", shown), shown  # count, total, time left
+    assert "3/3" in shown
+    assert shown.endswith("\n")
+
+
+def test_progress_without_a_total_still_counts(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with _progress("Writing pages", quiet=False, verbose=False) as tick:
+        tick(Path("index.html"))
+        tick(Path("sales.html"))
+    assert "Writing pages: 2 done (sales.html)" in terminal.getvalue()
+
+
+def test_progress_is_quiet_when_piped_or_asked(monkeypatch):
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    with _progress("Reading", quiet=True, verbose=False) as tick:
+        assert tick is None
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # not a terminal
+    with _progress("Reading", quiet=False, verbose=False) as tick:
+        assert tick is None
+
+
+def test_verbose_lists_each_file(monkeypatch):
+    piped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    with _progress("Reading", quiet=False, verbose=True) as tick:
+        tick(Path("returned/a.xlsx"))
+    assert piped.getvalue() == f"  {Path('returned/a.xlsx')}\n"
+
+
+def test_ingest_tells_the_progress_its_total(demo, ladder):
+    class Recorder:
+        def __init__(self) -> None:
+            self.total: int | None = None
+            self.done: list[Path] = []
+
+        def start(self, total: int) -> None:
+            self.total = total
+
+        def __call__(self, path: Path) -> None:
+            self.done.append(path)
+
+    recorder = Recorder()
+    ingest_files([demo / "returned"], ladder, jobs=2, on_progress=recorder)
+    assert recorder.total == 12
+    assert len(recorder.done) == 12

@@ -19,6 +19,10 @@ PROMISED = [
     "report/gaps.json",
     "report/csv/gaps.csv",
     "report/csv/employees.csv",
+    "report/csv/progress.csv",
+    "laddersheet.db",
+    "earlier/master_template.xlsx",
+    "earlier/report/report.xlsx",
 ]
 
 
@@ -134,3 +138,19 @@ def test_returned_workbooks_against_another_master_stop_with_exit_2(demo, tmp_pa
     assert result.exit_code == 2, result.output
     assert "were made from another master than" in result.output
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_the_second_cycle_shows_progress_since_the_first(demo):
+    from laddersheet.demo import EARLIER_CYCLE, LEAVER, NEW_HIRE, PROMOTED_SINCE
+    from laddersheet.history import cycles
+
+    folder, output = demo
+    assert [c.name for c in cycles(folder / "laddersheet.db")] == [EARLIER_CYCLE, "2026 H2 Review"]
+    progress = json.loads((folder / "report" / "gaps.json").read_text(encoding="utf-8"))["progress"]
+    assert progress["previous_cycle"] == EARLIER_CYCLE
+    assert progress["new"] == [NEW_HIRE] and progress["left"] == [LEAVER["employee_id"]]
+    changed = sorted(p["employee_id"] for p in progress["people"] if p["level_changed"])
+    assert changed == sorted(PROMOTED_SINCE)
+    # the earlier cycle's scores were centred half a point lower: more gaps closed than opened
+    assert progress["closed"] > progress["opened"]
+    assert f"Since {EARLIER_CYCLE}" in output

@@ -545,10 +545,11 @@ def ingest(
 @click.option("--force", is_flag=True, help="Replace the folder's contents if it is not empty.")
 @_output_options
 def demo(folder: Path, force: bool, quiet: bool, verbose: bool) -> None:
-    """Run a complete review cycle for a fictional company into FOLDER.
+    """Run two review cycles of a fictional company into FOLDER, then print a short tour.
 
-    Writes the settings, the master ladder, a roster, the scoring workbooks, filled copies as
-    managers return them, and the gap report, then prints a short tour.
+    Each cycle writes the settings, the master ladder, a roster, the scoring workbooks, filled
+    copies as managers return them, and the gap report; both are recorded in a history file,
+    so the latest report (in FOLDER; the earlier cycle is in FOLDER/earlier) shows progress.
 
     \b
     Example:

@@ -19,12 +19,30 @@ from .roster import ROSTER_COLUMNS
 from .settings import default_settings_text, load_settings
 
 DEMO_CYCLE = "2026 H2 Review"
+EARLIER_CYCLE = "2026 H1 Review"  # run first, into earlier/, so this cycle shows progress
+EARLIER_DATE = "2026-05-29"
+EARLIER_FOLDER = "earlier"
+HISTORY_FILE = "laddersheet.db"
+PROMOTED_SINCE = ("E005", "E013")  # one level lower in the earlier cycle
+NEW_HIRE = "E063"  # not there in the earlier cycle
+LEAVER = {  # there in the earlier cycle only
+    "employee_id": "E900",
+    "name": "Robin Ashdown",
+    "email": "robin.ashdown@fernhill.example",
+    "manager_id": "E002",
+    "manager_name": "Marcus Okafor",
+    "family_id": "software_engineering",
+    "track": "IC",
+    "level": "L2",
+    "target_level": "",
+}
 
 README_TEXT = """\
 laddersheet demo: {company}, {cycle}
 {rule}
 
-A complete review cycle for a fictional {people}-person company, made by `laddersheet demo`.
+Two review cycles of a fictional {people}-person company, made by `laddersheet demo`: this
+folder is the latest ({cycle}); earlier/ is the one before.
 
   laddersheet.toml        the company settings (scale, levels, families); edit and re-run
   master_template.xlsx    the career ladder HR edits: one sheet per job family, the
@@ -33,17 +51,24 @@ A complete review cycle for a fictional {people}-person company, made by `ladder
   scoring/                one scoring workbook per manager, as sent out
   returned/               the same workbooks filled in by the managers (one has a typo)
   report/report.xlsx      the gap report: Summary, Employees, Gaps, Heatmap, Teams,
-                          Calibration, Development plan, Missing, Issues
+                          Progress, Calibration, Development plan, Missing, Issues
   report/gaps.json        the same for machines
-  report/csv/             gaps.csv and employees.csv
+  report/csv/             gaps.csv, employees.csv and progress.csv
+  laddersheet.db          the history: both cycles, read with `laddersheet history`
+  earlier/                the cycle before ({earlier}), made the same way; since then two
+                          people were promoted, one joined and one left, and most scores rose:
+                          see the Progress sheet of report/report.xlsx
 
 Try next:
   1. Open master_template.xlsx, change an expected score or a statement on the
      Expectations sheet, save, and run:
        laddersheet sheets master_template.xlsx --roster roster.csv --out scoring
   2. Fix the typo reported in report/report.xlsx (Issues sheet) in returned/, then run:
-       laddersheet ingest returned --master master_template.xlsx --out report/report.xlsx
-  3. Start your own: laddersheet init my-company.toml
+       laddersheet ingest returned --master master_template.xlsx --out report/report.xlsx \\
+         --history laddersheet.db
+  3. One person across both cycles:
+       laddersheet history laddersheet.db --employee E005
+  4. Start your own: laddersheet init my-company.toml
 """
 
 
@@ -59,11 +84,13 @@ class DemoResult:
         """What a newcomer should look at first, in a dozen lines."""
         report = self.run.report
         lines = [
-            f"Made a complete review cycle for {COMPANY} in {self.folder}/ "
-            f"({self.employees} people, {self.managers} scoring workbooks, "
-            f"{len(self.files)} files).",
+            f"Made two review cycles for {COMPANY} in {self.folder}/ ({EARLIER_CYCLE} in "
+            f"{EARLIER_FOLDER}/, then {DEMO_CYCLE}: {self.employees} people, {self.managers} "
+            f"scoring workbooks, {len(self.files)} files).",
             f"Ingest: {self.run.account_line}.",
         ]
+        if self.run.since is not None:
+            lines.append(self.run.since.line())
         errors = self.run.issues.errors
         if errors:
             lines.append(f"It found {len(errors)} problem(s) a manager must fix, e.g.:")
@@ -115,16 +142,74 @@ def biggest_gap(report: GapReport, min_people: int = 5) -> tuple[str, float, int
 def run_demo(
     folder: Path, *, force: bool = False, on_progress: Progress | None = None
 ) -> DemoResult:
+    """Two cycles of the same company: the earlier one into ``earlier/``, recorded in the
+    history file, then this one beside it, whose report shows the progress since."""
     _prepare(folder, force)
+    history = folder / HISTORY_FILE
+    rows = roster_rows()
+    earlier = folder / EARLIER_FOLDER
+    earlier.mkdir()
+    _cycle(
+        earlier,
+        EARLIER_CYCLE,
+        _earlier_roster(rows),
+        history,
+        as_of=EARLIER_DATE,
+        seed=3,
+        shift=-0.5,
+        on_progress=on_progress,
+    )
+    run, managers = _cycle(folder, DEMO_CYCLE, rows, history, on_progress=on_progress)
+    readme = folder / "README.txt"
+    title = f"laddersheet demo: {COMPANY}, {DEMO_CYCLE}"
+    readme.write_text(
+        README_TEXT.format(
+            company=COMPANY,
+            cycle=DEMO_CYCLE,
+            rule="=" * len(title),
+            people=len(rows),
+            earlier=EARLIER_CYCLE,
+        ),
+        encoding="utf-8",
+    )
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return DemoResult(folder, files, run, len(rows), managers)
+
+
+def _earlier_roster(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The roster half a year before: the promoted one level lower, the new hire not yet
+    there, the leaver still there."""
+    earlier = []
+    for row in rows:
+        if row["employee_id"] == NEW_HIRE:
+            continue
+        if row["employee_id"] in PROMOTED_SINCE:
+            level = f"{row['level'][:-1]}{int(row['level'][-1]) - 1}"
+            row = {**row, "level": level, "target_level": ""}
+        earlier.append(row)
+    return [*earlier, LEAVER]
+
+
+def _cycle(
+    folder: Path,
+    cycle: str,
+    rows: list[dict[str, str]],
+    history: Path,
+    *,
+    as_of: str | None = None,
+    seed: int = 7,
+    shift: float = 0.0,
+    on_progress: Progress | None = None,
+) -> tuple[IngestRun, int]:
+    """Settings → master → roster → scoring workbooks → filled returns → report, recorded."""
     settings_path = folder / "laddersheet.toml"
     text = default_settings_text()
     text = text.replace('name = "Example Company"', f'name = "{COMPANY}"', 1)
-    text = text.replace('cycle = "2026 Review Cycle"', f'cycle = "{DEMO_CYCLE}"', 1)
+    text = text.replace('cycle = "2026 Review Cycle"', f'cycle = "{cycle}"', 1)
     settings_path.write_text(text, encoding="utf-8")
     settings = load_settings(settings_path)
 
     master = generate(settings_path, folder / "master_template.xlsx")
-    rows = roster_rows()
     roster_path = folder / "roster.csv"
     with roster_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
@@ -135,7 +220,7 @@ def run_demo(
     sheets = make_sheets(master, scoring_dir, roster_path, on_progress=on_progress)
     returned_dir = folder / "returned"
     returned_dir.mkdir()
-    fill_returned_workbooks(sheets.paths, returned_dir, settings.scale)
+    fill_returned_workbooks(sheets.paths, returned_dir, settings.scale, seed=seed, shift=shift)
 
     report_dir = folder / "report"
     report_dir.mkdir()
@@ -147,17 +232,10 @@ def run_demo(
         csv_dir=report_dir / "csv",
         roster_path=roster_path,
         on_progress=on_progress,
+        as_of=as_of,
+        history_path=history,
     )
-    readme = folder / "README.txt"
-    title = f"laddersheet demo: {COMPANY}, {DEMO_CYCLE}"
-    readme.write_text(
-        README_TEXT.format(
-            company=COMPANY, cycle=DEMO_CYCLE, rule="=" * len(title), people=len(rows)
-        ),
-        encoding="utf-8",
-    )
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return DemoResult(folder, files, run, len(rows), len(sheets.paths))
+    return run, len(sheets.paths)
 
 
 def _prepare(folder: Path, force: bool) -> None:

@@ -53,11 +53,18 @@ class FillStats:
 
 
 def fill_returned_workbooks(
-    paths: list[Path], out_dir: Path, scale: Scale, *, seed: int = 7, typo_file: int = 0
+    paths: list[Path],
+    out_dir: Path,
+    scale: Scale,
+    *,
+    seed: int = 7,
+    typo_file: int = 0,
+    shift: float = 0.0,
 ) -> FillStats:
     """Write a filled copy of each scoring workbook into ``out_dir`` (same file names).
 
-    ``typo_file`` is the index of the file that gets one unreadable score ("Profficient").
+    ``typo_file`` is the index of the file that gets one unreadable score ("Profficient");
+    ``shift`` moves every score's centre (an earlier cycle: lower).
     """
     rng = random.Random(seed)
     scores = blanks = labels = typos = 0
@@ -83,7 +90,9 @@ def fill_returned_workbooks(
                 if draw < 0.04:
                     blanks += 1
                     continue
-                value = scale.clamp(target + rng.choice([-1, 0, 0, 0, 0, 1, 1]) + rng.gauss(0, 0.3))
+                value = scale.clamp(
+                    target + shift + rng.choice([-1, 0, 0, 0, 0, 1, 1]) + rng.gauss(0, 0.3)
+                )
                 if typo_left:
                     score_cell.value = f"{scale.label(value)[:1]}{scale.label(value)}"
                     typo_left = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from laddersheet.ladder import Competency, DevelopmentAction, Expectation, Ladder, LadderFamily
+from laddersheet.roster import Employee
 from laddersheet.settings import TRACK_IC, TRACK_MANAGER, Settings, default_settings
 
 DOMAINS = ("Craft & technical", "Problem solving", "Communication & collaboration")
@@ -81,3 +82,24 @@ def small_ladder(settings: Settings | None = None, families: int = 2) -> Ladder:
         releases=("29.0", "29.2"),
         attribution="Test attribution.",
     )
+
+
+# --- a small team on small_ladder(): a head of team and three reports ---------------------
+
+
+def person(employee_id: str, name: str, manager: str, level: str, **extra) -> Employee:
+    fields = {
+        "email": "",
+        "manager_name": "",
+        "family_id": "family_1",
+        "track": "M" if level.startswith("M") else "IC",
+        "target_level": None,
+    }
+    fields.update(extra)
+    return Employee(employee_id, name, manager_id=manager, level=level, **fields)
+
+
+HEAD = person("H1", "Hana Head", "", "M3")
+JANE = person("E1", "Jane Doe", "H1", "L3", manager_name="Hana Head")
+JO = person("E2", "Jo O'Brien", "H1", "L4", family_id="family_2", target_level="M1")
+PAT = person("E3", "Pat Top", "H1", "L5")

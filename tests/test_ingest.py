@@ -28,28 +28,12 @@ from laddersheet.issues import Severity
 from laddersheet.layout import META_SHEET, SCORING_HEADERS
 from laddersheet.roster import Employee
 from laddersheet.scoring import write_scoring_workbooks
-from tests.factories import small_ladder
+from tests.factories import HEAD, JANE, JO, PAT, person, small_ladder
 
 LADDER = small_ladder()
 SCALE = LADDER.settings.scale
 
 
-def person(employee_id: str, name: str, manager: str, level: str, **extra) -> Employee:
-    fields = {
-        "email": "",
-        "manager_name": "",
-        "family_id": "family_1",
-        "track": "M" if level.startswith("M") else "IC",
-        "target_level": None,
-    }
-    fields.update(extra)
-    return Employee(employee_id, name, manager_id=manager, level=level, **fields)
-
-
-HEAD = person("H1", "Hana Head", "", "M3")
-JANE = person("E1", "Jane Doe", "H1", "L3", manager_name="Hana Head")
-JO = person("E2", "Jo O'Brien", "H1", "L4", family_id="family_2", target_level="M1")
-PAT = person("E3", "Pat Top", "H1", "L5")
 TEAM = [HEAD, JANE, JO, PAT]
 ROWS = {"E1": 8, "E2": 9, "E3": 8}  # competency rows per sheet (Jo: IC + coaching for M1)
 IDS = LADDER.competency_ids("family_1", "IC")  # Jane's rows, in order

@@ -30,34 +30,18 @@ from laddersheet.layout import (
 )
 from laddersheet.main import generate
 from laddersheet.report import GAPS_CSV, write_csv, write_json, write_report
-from laddersheet.roster import ROSTER_COLUMNS, Employee
+from laddersheet.roster import ROSTER_COLUMNS
 from laddersheet.scoring import (
     COL_SCORE_READ,
     scoring_rows,
     write_scoring_workbooks,
     write_self_assessment_workbooks,
 )
-from tests.factories import small_ladder
+from tests.factories import HEAD, JANE, JO, PAT, person, small_ladder
 
 LADDER = small_ladder()
 
 
-def person(employee_id: str, name: str, manager: str, level: str, **extra) -> Employee:
-    fields = {
-        "email": "",
-        "manager_name": "",
-        "family_id": "family_1",
-        "track": "M" if level.startswith("M") else "IC",
-        "target_level": None,
-    }
-    fields.update(extra)
-    return Employee(employee_id, name, manager_id=manager, level=level, **fields)
-
-
-HEAD = person("H1", "Hana Head", "", "M3")
-JANE = person("E1", "Jane Doe", "H1", "L3", manager_name="Hana Head")
-JO = person("E2", "Jo O'Brien", "H1", "L4", family_id="family_2", target_level="M1")
-PAT = person("E3", "Pat Top", "H1", "L5")
 SAM = person("E4", "Sam Solo", "X9", "L2", manager_name="Xavier Nine")
 XAV = person("X9", "Xavier Nine", "H1", "M1")
 TEAM = [HEAD, JANE, JO, PAT, SAM, XAV]

@@ -151,3 +151,36 @@ def test_ingest_with_history_shows_progress_in_the_report_json_and_csv(tmp_path:
     CliRunner().invoke(cli, args)
     assert PROGRESS_SHEET not in openpyxl.load_workbook(out, read_only=True).sheetnames
     assert "progress" not in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+
+
+def test_a_review_pack_shows_the_change_since_last_cycle(tmp_path: Path):
+    from laddersheet.packs import build_pack, render_html
+    from tests import gap_fixtures
+
+    ladder, _ = gap_fixtures.build_result()
+    db = tmp_path / "h.db"
+    before = report_for("2026 H1", "2026-06-30")
+    record_report(db, before, master_digest="d")
+    after = report_for("2026 H2", "2026-12-15", changes={"E204": {"level": "L4"}}, bump=1)
+    progress = progress_since_last(db, after)
+    flo = next(e for e in after.employees if e.employee_id == "E204")
+
+    pack = build_pack(after, ladder, flo, progress)
+
+    then = {
+        r.competency_id: r.score
+        for e in before.employees
+        if e.employee_id == "E204"
+        for r in e.competencies
+        if r.status == "accepted"
+    }
+    assert {r.competency_id: r.previous_score for r in pack.rows if r.competency_id in then} == then
+    counts = expected_counts(before, after, "E204")
+    assert pack.since is not None and pack.since.previous_level == "L3"
+    assert (pack.since.closed, pack.since.opened) == (counts["closed"], counts["opened"])
+    html = render_html(pack)
+    assert "Since 2026 H1" in html and "moved from L3 to L4" in html
+    assert ">2026 H1</th>" in html  # the column of last cycle's scores
+    # without progress: no such block and no such column
+    plain = render_html(build_pack(after, ladder, flo))
+    assert "Since 2026 H1" not in plain and ">2026 H1</th>" not in plain

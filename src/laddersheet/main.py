@@ -254,7 +254,9 @@ def ingest(
     if packs_dir:  # one review pack per employee, PDF and HTML (HTML alone without WeasyPrint)
         from .packs import write_packs
 
-        packs = write_packs(report, master.ladder, packs_dir, on_progress=on_progress)
+        packs = write_packs(
+            report, master.ladder, packs_dir, on_progress=on_progress, progress=since
+        )
         outputs.append(packs_dir)
         if packs.note:
             result.issues.warning("packs-html-only", packs.note, file=str(packs_dir))

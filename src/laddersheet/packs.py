@@ -30,7 +30,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from .errors import InputError
 from .gaps import COVERAGE_MIN, SCOPE_UNLISTED, EmployeeGaps, GapReport, GapRow
 from .ingest import MISSING, REJECTED
 from .ladder import Ladder
+from .progress import Progress
 from .workbook import atomic_output
 
 PACK_PREFIX = "Review pack - "
@@ -52,7 +53,7 @@ PDF_MISSING_HINT = (
     "pango) and run ingest again, or open the HTML packs in a browser and print them to PDF"
 )
 
-Progress = Callable[[Path], None]
+OnProgress = Callable[[Path], None]
 
 _FORBIDDEN = set('\\/:*?"<>|')  # in a file name on Windows, macOS or Linux
 _KEPT_FORMAT = {"\u200c", "\u200d"}  # zero-width (non-)joiners: part of Persian names, emoji
@@ -78,9 +79,25 @@ class PackRow:
     statement: str  # what that level asks, where the score is below it; else ""
     on_track: bool  # False: scored, but the ladder does not expect it at this level
     self_score: int | None = None  # the person's own score (self-assessment), if any
+    previous_score: int | None = None  # last cycle's accepted score (with a history), if any
 
 
 @dataclass(frozen=True, slots=True)
+class PackSince:
+    """The change since the last recorded cycle (``ingest --history``)."""
+
+    cycle: str
+    date: str
+    previous_level: str
+    level_changed: bool
+    compared: int
+    improved: int
+    declined: int
+    closed: int
+    opened: int
+
+
+@dataclass(frozen=True)
 class PackPriority:
     competency: str
     gap_next: int
@@ -115,6 +132,7 @@ class Pack:
     cycle: str
     created: str
     scale: tuple[tuple[int, str], ...]
+    since: PackSince | None = None
 
 
 @dataclass(frozen=True)
@@ -130,12 +148,37 @@ def template_dir() -> Path:
     return Path(str(resources.files("laddersheet") / "data" / "packs"))
 
 
-def build_pack(report: GapReport, ladder: Ladder, employee: EmployeeGaps) -> Pack:
-    """The pack of one employee of ``report``: the report's values and the ladder's words."""
+def build_pack(
+    report: GapReport,
+    ladder: Ladder,
+    employee: EmployeeGaps,
+    progress: Progress | None = None,
+) -> Pack:
+    """The pack of one employee of ``report``: the report's values and the ladder's words;
+    with ``progress`` (a history holding an earlier cycle), the change since then."""
     target, target_track = employee.target_level, employee.target_track
+    person = progress.person(employee.employee_id) if progress else None
+    previous = dict(person.previous_scores) if person else {}
     rows = tuple(
-        _pack_row(ladder, employee, row, target, target_track) for row in employee.competencies
+        replace(
+            _pack_row(ladder, employee, row, target, target_track),
+            previous_score=previous.get(row.competency_id),
+        )
+        for row in employee.competencies
     )
+    since = None
+    if progress and person:
+        since = PackSince(
+            progress.previous.name,
+            progress.previous.date,
+            person.previous_level,
+            person.level_changed,
+            person.compared,
+            person.improved,
+            person.declined,
+            person.closed,
+            person.opened,
+        )
     expected = [
         r
         for r in employee.competencies
@@ -171,6 +214,7 @@ def build_pack(report: GapReport, ladder: Ladder, employee: EmployeeGaps) -> Pac
         cycle=report.cycle,
         created=report.created,
         scale=tuple(zip(report.scale_values, report.scale_labels, strict=True)),
+        since=since,
     )
 
 
@@ -379,7 +423,8 @@ def write_packs(
     out_dir: Path,
     *,
     pdf: bool | None = None,
-    on_progress: Progress | None = None,
+    on_progress: OnProgress | None = None,
+    progress: Progress | None = None,
 ) -> PacksResult:
     """One HTML and (where WeasyPrint works) one PDF pack per employee of ``report``.
 
@@ -401,7 +446,7 @@ def write_packs(
     env = _environment()
     paths: list[Path] = []
     for employee in report.employees:
-        html = render_html(build_pack(report, ladder, employee), environment=env)
+        html = render_html(build_pack(report, ladder, employee, progress), environment=env)
         stem = stems[employee.employee_id]
         path = out_dir / f"{stem}.html"
         with atomic_output(path) as tmp:

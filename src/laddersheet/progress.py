@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .gaps import EmployeeGaps, GapReport, natural_key
@@ -42,6 +43,7 @@ class PersonProgress:
     readiness_now: float | None
     met_before: bool | None
     meets_now: bool | None
+    previous_scores: tuple[tuple[str, int], ...] = ()  # (competency id, accepted score) then
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ class Progress:
     people: tuple[PersonProgress, ...]  # in natural employee_id order
     new: tuple[str, ...]  # employee ids not recorded in the previous cycle
     left: tuple[str, ...]  # recorded then, not in this report
+
+    def person(self, employee_id: str) -> PersonProgress | None:
+        return self._by_id.get(employee_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, PersonProgress]:
+        return {p.employee_id: p for p in self.people}
 
     @property
     def closed(self) -> int:
@@ -125,4 +134,5 @@ def _person(now: EmployeeGaps, then: EmployeeCycle) -> PersonProgress:
         readiness_now=now.readiness_next,
         met_before=then.meets_level,
         meets_now=now.meets_level,
+        previous_scores=tuple((cid, score.score) for cid, score in before.items()),  # type: ignore[misc]
     )

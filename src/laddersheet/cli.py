@@ -377,6 +377,13 @@ def generate(settings_path: Path | None, out: Path) -> None:
     is_flag=True,
     help="Write one self-assessment workbook per employee instead: their own sheet only.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Show last cycle's scores from this history file beside the Score column (read-only). "
+    "Not in --self workbooks.",
+)
 @_jobs_option
 @_output_options
 def sheets(
@@ -386,6 +393,7 @@ def sheets(
     out_dir: Path,
     force: bool,
     self_assessment: bool,
+    history_path: Path | None,
     jobs: int | None,
     quiet: bool,
     verbose: bool,
@@ -412,6 +420,7 @@ def sheets(
             on_progress=progress,
             self_assessment=self_assessment,
             jobs=jobs,
+            history_path=history_path,
         )
     _echo_issues(result.master_issues, quiet, verbose)
     count = len(result.paths)

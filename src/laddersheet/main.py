@@ -128,12 +128,15 @@ def make_sheets(
     on_progress: Progress | None = None,
     self_assessment: bool = False,
     jobs: int | None = None,
+    history_path: Path | None = None,
 ) -> SheetsResult:
     """Master (+ its Roster sheet, or a roster file) → one scoring workbook per manager.
 
     ``roster_map``: ``our_column=Their Header`` items (``--map``) for an HRIS export's headers.
     ``self_assessment``: one self-assessment workbook per employee instead (``sheets --self``).
     ``jobs``: processes writing workbooks at once (default: every core; the same files either way).
+    ``history_path``: a history file; the scores it holds for the cycle before this one are shown
+    read-only beside each competency (scoring workbooks only, never self-assessments).
     """
     from .layout import SCORING_FILE_PREFIX, SELF_FILE_PREFIX
     from .roster import parse_column_map, read_roster
@@ -142,6 +145,11 @@ def make_sheets(
     _require_file(master_path, "master workbook")
     if roster_path is not None:
         _require_file(roster_path, "roster")
+    if history_path is not None:  # a file that is no history stops the run before any sheet
+        from .history import check_store
+
+        _require_file(history_path, "history file")
+        check_store(history_path)
     master = _read_master_strict(master_path)
     employees = read_roster(
         roster_path or master_path,
@@ -149,13 +157,52 @@ def make_sheets(
         column_map=parse_column_map(roster_map),
         issues=master.issues,  # roster warnings are shown with the master's
     )
-    write = write_self_assessment_workbooks if self_assessment else write_scoring_workbooks
+    previous, previous_name = (
+        (None, "")
+        if self_assessment
+        else _previous_scores(history_path, master.ladder.settings.cycle)
+    )
     _clear_earlier_workbooks(
         out_dir, force, SELF_FILE_PREFIX if self_assessment else SCORING_FILE_PREFIX
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = write(master.ladder, employees, out_dir, on_progress=on_progress, jobs=jobs)
+    if self_assessment:
+        paths = write_self_assessment_workbooks(
+            master.ladder, employees, out_dir, on_progress=on_progress, jobs=jobs
+        )
+    else:
+        paths = write_scoring_workbooks(
+            master.ladder,
+            employees,
+            out_dir,
+            on_progress=on_progress,
+            jobs=jobs,
+            previous=previous,
+            previous_cycle=previous_name,
+        )
     return SheetsResult(paths, len(employees), master.issues)
+
+
+def _previous_scores(
+    history_path: Path | None, cycle: str
+) -> tuple[dict[str, dict[str, int]] | None, str]:
+    """The accepted scores of the cycle the history holds before ``cycle``, and its name.
+
+    None when there is no history or it holds no earlier cycle (the sheets are then as without).
+    """
+    if history_path is None:
+        return None, ""
+    from .history import previous_cycle, scores_for
+    from .ingest import ACCEPTED
+
+    earlier = previous_cycle(history_path, cycle)
+    if earlier is None:
+        return None, ""
+    previous: dict[str, dict[str, int]] = {}
+    for stored in scores_for(history_path, earlier):
+        if stored.status == ACCEPTED and stored.score is not None:
+            previous.setdefault(stored.employee_id, {})[stored.competency_id] = stored.score
+    return previous, earlier.name
 
 
 @dataclass

@@ -63,6 +63,7 @@ from .roster import Employee
 from .settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Scale
 from .workbook import (
     EXCEL_MAX_VALIDATION_MESSAGE,
+    PALETTE,
     Styles,
     add_validation,
     atomic_output,
@@ -84,8 +85,18 @@ COL_EXPECTED_NOW, COL_EXPECTED_NEXT = 3, 4
 COL_STATEMENT_NOW, COL_STATEMENT_NEXT = 5, 6
 COL_SCORE, COL_EVIDENCE = 7, 8
 COL_GAP_NOW, COL_GAP_NEXT = 9, 10
+# With ``sheets --history``: last cycle's accepted score, read-only, right of Score; the columns
+# after it (Evidence, the gaps, the helpers) move one right. Ingest finds columns by header and
+# ignores this one.
+COL_LAST_CYCLE = COL_SCORE + 1
+LAST_CYCLE_HEADER = "Last cycle"
+_LAST_CYCLE_WIDTH = 12
+
+# employee id -> competency id -> the score accepted last cycle (``sheets --history``)
+PreviousScores = dict[str, dict[str, int]]
 
 _COLUMN_WIDTHS = (18, 26, 18, 9, 9, 44, 44, 9, 44, 9, 9)  # Score: see score_column_width
+_GREY = "#F2F2F2"  # read-only values shown for reference (Last cycle)
 _TRACK_NAMES = {TRACK_IC: "Individual contributor", TRACK_MANAGER: "Manager"}
 
 # Header block rows (0-based), in the order they are written from SCORING_HEADER_BLOCK_FIRST_ROW.
@@ -207,11 +218,14 @@ def write_scoring_workbooks(
     *,
     on_progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
+    previous: PreviousScores | None = None,
+    previous_cycle: str = "",
 ) -> list[Path]:
     """One scoring workbook per manager in ``out_dir``; returns the paths in writing order.
 
     Employees with no manager_id (the top of the roster) are not scored and get no sheet.
-    Managers are taken in name order, their reports in roster order.
+    Managers are taken in name order, their reports in roster order. ``previous`` (with the
+    name of its cycle): last cycle's accepted scores, shown read-only in a Last cycle column.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -232,7 +246,8 @@ def write_scoring_workbooks(
         (e, manager_names[e.manager_id], files[e.manager_id]) for m in order for e in teams[m]
     )
     tasks = [_Task(out_dir / files[m], tuple(teams[m]), m, manager_names[m]) for m in order]
-    return _write_all((ladder, digest, sent), tasks, jobs, on_progress)
+    shared = (ladder, digest, sent, previous, previous_cycle)
+    return _write_all(shared, tasks, jobs, on_progress)
 
 
 def self_assessment_file_name(employee: Employee, taken: set[str], *, with_id: bool) -> str:
@@ -313,13 +328,15 @@ class _Task:
 
 
 def _write_all(
-    shared: tuple[Ladder, str, tuple[tuple[Employee, str, str], ...]],
+    shared: tuple[Ladder, str, tuple[tuple[Employee, str, str], ...]]
+    | tuple[Ladder, str, tuple[tuple[Employee, str, str], ...], PreviousScores | None, str],
     tasks: list[_Task],
     jobs: int | None,
     on_progress: Callable[[Path], None] | None,
 ) -> list[Path]:
     """Every workbook, on every core when there are many (each file is the same bytes whoever
-    writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent."""
+    writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent
+    (and, optionally, last cycle's scores and that cycle's name)."""
     start_progress(on_progress, len(tasks))
     written = run_each(
         _write_one,
@@ -342,11 +359,18 @@ class _WriterContext:
     """What every workbook of a run shares: sent once to each worker process, not per file."""
 
     def __init__(
-        self, ladder: Ladder, digest: str, sent: tuple[tuple[Employee, str, str], ...]
+        self,
+        ladder: Ladder,
+        digest: str,
+        sent: tuple[tuple[Employee, str, str], ...],
+        previous: PreviousScores | None = None,
+        previous_cycle: str = "",
     ) -> None:
         self.builder = ScoringRowBuilder(ladder)
         self.digest = digest
         self.sent = sent  # everyone the run sent a sheet for (the managers' _meta)
+        self.previous = previous  # last cycle's accepted scores (sheets --history), or None
+        self.previous_cycle = previous_cycle
 
 
 def _write_one(context: _WriterContext, task: _Task) -> Path:
@@ -357,6 +381,9 @@ def _write_one(context: _WriterContext, task: _Task) -> Path:
         task.manager_name,
         context.sent if task.self_assessed is None else (),
         self_assessed=task.self_assessed,
+        # never in a self-assessment: the person does not see the manager's earlier scores
+        previous=context.previous if task.self_assessed is None else None,
+        previous_cycle=context.previous_cycle,
     )
     writer.write(task.path, list(task.team))
     return task.path
@@ -388,7 +415,22 @@ class _ScoringWriter:
         sent: tuple[tuple[Employee, str, str], ...] = (),
         *,
         self_assessed: Employee | None = None,
+        previous: PreviousScores | None = None,
+        previous_cycle: str = "",
     ) -> None:
+        self.previous = previous  # None: no Last cycle column
+        self.previous_cycle = previous_cycle
+        shift = 0 if previous is None else 1  # the Last cycle column moves the columns after it
+        self.col_evidence = COL_EVIDENCE + shift
+        self.col_gap_now, self.col_gap_next = COL_GAP_NOW + shift, COL_GAP_NEXT + shift
+        self.col_helpers, self.col_read = HELPER_FIRST_COL + shift, COL_SCORE_READ + shift
+        self.widths: tuple[int, ...] = _COLUMN_WIDTHS
+        self.headers: tuple[str, ...] = SCORING_HEADERS
+        if previous is not None:
+            header = LAST_CYCLE_HEADER + (f" ({previous_cycle})" if previous_cycle else "")
+            at = COL_LAST_CYCLE
+            self.widths = (*_COLUMN_WIDTHS[:at], _LAST_CYCLE_WIDTH, *_COLUMN_WIDTHS[at:])
+            self.headers = (*SCORING_HEADERS[:at], header, *SCORING_HEADERS[at:])
         # A self-assessment: the person's own workbook, its words addressed to them.
         self.self_assessed = self_assessed
         self.sent = sent  # everyone the run sent a sheet for: (employee, manager name, workbook)
@@ -399,7 +441,7 @@ class _ScoringWriter:
         self.manager_id = manager_id
         self.manager_name = manager_name
         self.header_text = f"{self.settings.company} · {self.settings.cycle}"
-        self.reading_formulas = score_reading_formulas(self.settings.scale)
+        self.reading_formulas = score_reading_formulas(self.settings.scale, shift=shift)
         self.score_width = score_column_width(self.settings.scale)
 
     def write(self, path: Path, team: list[Employee]) -> None:
@@ -441,10 +483,10 @@ class _ScoringWriter:
         ladder = self.ladder
         target = target_level(ladder, employee)
         family = ladder.family(employee.family_id)
-        for col, width in enumerate(_COLUMN_WIDTHS):
+        for col, width in enumerate(self.widths):
             sheet.set_column(col, col, width)
         sheet.set_column(COL_SCORE, COL_SCORE, self.score_width)
-        sheet.set_column(HELPER_FIRST_COL, COL_SCORE_READ, None, None, {"hidden": True})
+        sheet.set_column(self.col_helpers, self.col_read, None, None, {"hidden": True})
         sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
         if self.self_assessed is not None:
             write_text(sheet, 0, 0, f"{employee.name}: self-assessment", styles["title"])
@@ -469,9 +511,9 @@ class _ScoringWriter:
                 styles["subtitle"],
             )
         first, last = SCORING_TABLE_HEADER_ROW + 1, SCORING_TABLE_HEADER_ROW + len(rows)
-        read = _column_range(COL_SCORE_READ, first, last)
-        gaps_now = _column_range(COL_GAP_NOW, first, last)
-        gaps_next = _column_range(COL_GAP_NEXT, first, last)
+        read = _column_range(self.col_read, first, last)
+        gaps_now = _column_range(self.col_gap_now, first, last)
+        gaps_next = _column_range(self.col_gap_next, first, last)
         count = max(1, len(rows))
         if target is not None:
             target_code = target.code
@@ -546,7 +588,7 @@ class _ScoringWriter:
             "if you cannot judge it: blank means not scored, never zero.",
             styles.custom("note", text_wrap=False),  # one line, running over the empty cells
         )
-        self.table(sheet, rows)
+        self.table(sheet, rows, employee)
         sheet.freeze_panes(SCORING_TABLE_HEADER_ROW + 1, COL_NAME + 1)
         sheet.protect("", _PROTECTION)
         print_setup(
@@ -555,15 +597,18 @@ class _ScoringWriter:
             header=f"{self.header_text} · {employee.name}",
         )
 
-    def table(self, sheet: Worksheet, rows: list[ScoringRow]) -> None:
+    def table(self, sheet: Worksheet, rows: list[ScoringRow], employee: Employee) -> None:
         styles = self.styles
         header_row = SCORING_TABLE_HEADER_ROW
-        for col, header in enumerate(SCORING_HEADERS):
+        for col, header in enumerate(self.headers):
             write_text(sheet, header_row, col, header, styles["header"])
         sheet.set_row(header_row, 28)  # two lines: "Expected / now" in a narrow column
         cell, center = styles["cell"], styles["cell_center"]
         gap_format = styles["cell_center"]
         helpers = self.reading_formulas
+        previous = None if self.previous is None else self.previous.get(employee.employee_id, {})
+        # last cycle's score: read-only (locked, like every cell but Score and Evidence), grey
+        earlier = styles.custom("cell_center", font_color=PALETTE["muted"], bg_color=_GREY)
         for offset, item in enumerate(rows):
             row = header_row + 1 + offset
             write_text(sheet, row, COL_ID, item.competency_id, cell)
@@ -574,14 +619,16 @@ class _ScoringWriter:
             write_text(sheet, row, COL_STATEMENT_NOW, item.statement_now, cell)
             write_text(sheet, row, COL_STATEMENT_NEXT, item.statement_next, cell)
             sheet.write_blank(row, COL_SCORE, None, styles["input_center"])
-            sheet.write_blank(row, COL_EVIDENCE, None, styles["input"])
+            if previous is not None:
+                write_value(sheet, row, COL_LAST_CYCLE, previous.get(item.competency_id), earlier)
+            sheet.write_blank(row, self.col_evidence, None, styles["input"])
             number = str(row + 1)
             for helper_col, template in helpers.items():
                 write_classic_formula(sheet, row, helper_col, template.replace(_ROW, number))
-            read = cell_ref(row, COL_SCORE_READ)
+            read = cell_ref(row, self.col_read)
             for gap_col, expected_col in (
-                (COL_GAP_NOW, COL_EXPECTED_NOW),
-                (COL_GAP_NEXT, COL_EXPECTED_NEXT),
+                (self.col_gap_now, COL_EXPECTED_NOW),
+                (self.col_gap_next, COL_EXPECTED_NEXT),
             ):
                 expected = cell_ref(row, expected_col)
                 # the score as ingest reads it: blank, a number, or INVALID in both gap cells
@@ -625,7 +672,7 @@ class _ScoringWriter:
                 ),
             },
         )
-        gaps = f"{cell_ref(first, COL_GAP_NOW)}:{cell_ref(last, COL_GAP_NEXT)}"
+        gaps = f"{cell_ref(first, self.col_gap_now)}:{cell_ref(last, self.col_gap_next)}"
         # "between" rules, not "> 0": Excel ranks text above numbers, so "cell > 0" would also
         # colour the "" of an unscored row. Numeric bounds also keep xlsxwriter fast (each
         # formula rule costs it hundreds of regex passes).
@@ -642,12 +689,12 @@ class _ScoringWriter:
             )
         # One formula rule over the table: a row whose score ingest would reject (a 7, a 2.5,
         # "3 - Advanced", a formula) stands out in red, its gap cells saying INVALID.
-        read_top = f"${col_letter(COL_SCORE_READ)}{first + 1}"
+        read_top = f"${col_letter(self.col_read)}{first + 1}"
         sheet.conditional_format(
             first,
             COL_ID,
             last,
-            COL_GAP_NEXT,
+            self.col_gap_next,
             {
                 "type": "formula",
                 "criteria": f'={read_top}="{INVALID}"',
@@ -690,6 +737,14 @@ class _ScoringWriter:
                 "is.",
                 "When done, save and return this file as it is (.xlsx; .ods also works).",
             )
+            if self.previous is not None:  # sheets --history
+                earlier = f" ({self.previous_cycle})" if self.previous_cycle else ""
+                instructions = (
+                    *instructions[:2],
+                    f"{LAST_CYCLE_HEADER}: the score the person was given last cycle{earlier}, "
+                    "for reference only (blank: not scored then). Score today on its own.",
+                    *instructions[2:],
+                )
             team_heading = "Your direct reports"
         row = 3
         widths = (30, 14, 12, 12, 16, 12, 14)
@@ -714,7 +769,7 @@ class _ScoringWriter:
             target = target_level(self.ladder, employee)
             quoted = sheet_ref(name)
             first = SCORING_TABLE_HEADER_ROW + 1
-            read = f"{quoted}!{_column_range(COL_SCORE_READ, first, first + len(rows) - 1)}"
+            read = f"{quoted}!{_column_range(self.col_read, first, first + len(rows) - 1)}"
             count = max(1, len(rows))
             scored = f"COUNT({read})"  # scores ingest accepts; INVALID ones are to fix
             sheet.write_url(
@@ -881,8 +936,10 @@ def _label_lookup(text: str, scale: Scale) -> str:
     return lookup
 
 
-def score_reading_formulas(scale: Scale) -> dict[int, str]:
+def score_reading_formulas(scale: Scale, *, shift: int = 0) -> dict[int, str]:
     """Helper column → formula template (``_ROW`` stands for the row number), in column order.
+
+    ``shift``: columns the helpers stand right of their usual place (a Last cycle column).
 
     A step by step copy of ``ingest.parse_score``:
 
@@ -905,7 +962,8 @@ def score_reading_formulas(scale: Scale) -> dict[int, str]:
     labels = " ".join(p.label for p in scale.points)
     mark = _text(next(m for m in _MARKS if m not in labels))
     placeholder = _text(_PLACEHOLDER)
-    c = {name: f"{col_letter(col)}{_ROW}" for name, col in _HELPER_COL.items()}
+    helper_col = {name: col + shift for name, col in _HELPER_COL.items()}
+    c = {name: f"{col_letter(col)}{_ROW}" for name, col in helper_col.items()}
     s = f"{col_letter(COL_SCORE)}{_ROW}"
     t1, u, t2, b, nd, u2, r1, r2 = (c[k] for k in ("t1", "u", "t2", "b", "nd", "u2", "r1", "r2"))
     spaces = [f"CHAR({code})" for code in _WHITESPACE_CODES] + list(
@@ -941,7 +999,7 @@ def score_reading_formulas(scale: Scale) -> dict[int, str]:
     number = f"VALUE(LEFT({t2},FIND(LEFT(TRIM({u2}),1),{u2})-1))"
     is_date = (
         f'IFERROR(OR(LEFT(CELL("format",{s}),1)="D",AND(CELL("format",{s})="G",'
-        f'CELL("format",${col_letter(COL_SCORE_READ)}$1)="F0")),FALSE)'
+        f'CELL("format",${col_letter(helper_col["read"])}$1)="F0")),FALSE)'
     )
     invalid = _text(INVALID)
     formulas = {
@@ -974,7 +1032,7 @@ def score_reading_formulas(scale: Scale) -> dict[int, str]:
             f")))))))"
         ),
     }
-    return {_HELPER_COL[name]: "=" + formulas[name] for name in _HELPERS}
+    return {helper_col[name]: "=" + formulas[name] for name in _HELPERS}
 
 
 def write_classic_formula(

@@ -108,6 +108,9 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "report-letter": with_paper(report, work / "report-letter.xlsx", PAPER["letter"]),
         "master": with_paper(master, work / "master-letter.xlsx", PAPER["letter"]),
         "calibration": calibration_workbook(work / "calibration.xlsx"),
+        "scoring": with_paper(
+            scoring_workbook(ladder, result, work), work / "scoring-a4.xlsx", PAPER["a4"]
+        ),
     }
     out = work / "pdf"
     profile = Path(f"/tmp/lo-profile-{uuid.uuid4().hex}")
@@ -142,6 +145,17 @@ def with_paper(source: Path, target: Path, paper: int) -> Path:
                 data = data.replace(b"<pageSetup ", b'<pageSetup paperSize="%d" ' % paper)
             copy.writestr(item, data)
     return target
+
+
+def scoring_workbook(ladder, result, work: Path) -> Path:
+    """One manager's scoring workbook of the gap fixtures' company (a team of several)."""
+    from laddersheet.scoring import write_scoring_workbooks
+
+    managers = [e.manager_id for e in result.employees if e.manager_id]
+    biggest = max(sorted(set(managers)), key=managers.count)
+    team = [e for e in result.employees if e.manager_id == biggest]
+    (path,) = write_scoring_workbooks(ladder, team, work / "scoring", jobs=1)
+    return path
 
 
 def calibration_workbook(path: Path) -> Path:
@@ -233,4 +247,19 @@ def test_the_master_prints_its_ladder_sheets_readably_and_long_tables_briefly(
         assert result.pages.get(sheet, 0) <= 4, (sheet, result.pages)
     ladder_pages = sum(result.pages[s] for s in ladders)
     assert ladder_pages > sum(result.pages.get(s, 0) for s in LONG_TABLES)
+    assert not result.outside, result.outside[:10]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_a_scoring_workbook_prints_at_8_points_or_more(printed: dict[str, Path]) -> None:
+    """Managers print their sheets to score on paper: every person's sheet stays readable."""
+    result = read_pdf(printed["scoring"], ten_point_height(printed["calibration"]))
+    small = {
+        sheet: round(tenth_percentile(sizes), 2)
+        for sheet, sizes in result.sizes.items()
+        if tenth_percentile(sizes) < MIN_POINTS
+    }
+    assert len(result.pages) >= 3, result.pages  # the cover and a sheet per person
+    assert not small, f"body text below {MIN_POINTS} pt: {small}"
     assert not result.outside, result.outside[:10]

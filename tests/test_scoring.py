@@ -265,11 +265,16 @@ def test_meta_binds_file_to_master_and_sheets_to_people(book, ladder):
 def test_print_setup_on_every_sheet(book):
     for name in book.sheetnames:
         sheet = book[name]
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name  # one page wide
-        assert sheet.page_setup.fitToHeight == 0, name
         assert sheet.oddFooter.center.text == "Page &P of &N", name
-    assert book["Jane Doe"].page_setup.orientation == "landscape"
-    assert book["Jane Doe"].print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    cover = book["Cover"]
+    assert cover.sheet_properties.pageSetUpPr.fitToPage and cover.page_setup.fitToHeight == 0
+    # a person's sheet is too wide for one page at a readable size: it spreads across pages at
+    # a fixed scale of 85 % or more, its competency id and name repeated on each
+    jane = book["Jane Doe"]
+    assert not jane.sheet_properties.pageSetUpPr.fitToPage
+    assert jane.page_setup.scale >= 85 and jane.print_title_cols == "$A:$B"
+    assert jane.page_setup.orientation == "landscape"
+    assert jane.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 
 
 def test_scoring_rows_for_a_move_and_for_the_top(ladder):

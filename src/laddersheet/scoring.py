@@ -70,6 +70,7 @@ from .workbook import (
     cell_ref,
     col_letter,
     new_workbook,
+    plan_print,
     print_setup,
     row_height,
     safe_file_stem,
@@ -96,6 +97,7 @@ _LAST_CYCLE_WIDTH = 12
 PreviousScores = dict[str, dict[str, int]]
 
 _COLUMN_WIDTHS = (18, 26, 18, 9, 9, 44, 44, 9, 44, 9, 9)  # Score: see score_column_width
+_REPEAT_SHARE = 0.4  # of a printed page: Competency ID and Competency repeat on every page across
 _GREY = "#F2F2F2"  # read-only values shown for reference (Last cycle)
 _TRACK_NAMES = {TRACK_IC: "Individual contributor", TRACK_MANAGER: "Manager"}
 
@@ -578,16 +580,24 @@ class _ScoringWriter:
                 )
                 continue
             write_text(sheet, row, 2, note, styles["subtitle"])
+        # Printed at a readable size: too wide for one page, it spreads across pages with the
+        # competency's id and name repeated (the hidden helper columns are not printed).
+        visible = list(self.widths[: self.col_gap_next + 1])
+        visible[COL_SCORE] = self.score_width
+        # the competency's id and name are repeated on every page across: up to 40 % of a page
+        plan = plan_print(visible, repeat_cols=COL_NAME + 1, repeat_share=_REPEAT_SHARE)
+        first_page = (plan.breaks[0] if plan.breaks else len(visible)) - 1  # its last column
         evidence = "your evidence" if self.self_assessed is not None else "the evidence"
-        write_text(
-            sheet,
-            _NOTE_ROW,
-            0,
+        note = (
             "Pick a Score in each yellow cell (the dropdown lists the scale; the rubric is on the "
             f"{SCORING_COVER_SHEET} sheet) and write {evidence} beside it. Leave a score blank "
-            "if you cannot judge it: blank means not scored, never zero.",
-            styles.custom("note", text_wrap=False),  # one line, running over the empty cells
+            "if you cannot judge it: blank means not scored, never zero."
         )
+        # merged across the first printed page and wrapped: it prints whole on that page
+        sheet.merge_range(_NOTE_ROW, 0, _NOTE_ROW, first_page, note, styles["note"])
+        height = row_height([(note, sum(visible[: first_page + 1]))])
+        if height is not None:
+            sheet.set_row(_NOTE_ROW, height)
         self.table(sheet, rows, employee)
         sheet.freeze_panes(SCORING_TABLE_HEADER_ROW + 1, COL_NAME + 1)
         sheet.protect("", _PROTECTION)
@@ -595,6 +605,9 @@ class _ScoringWriter:
             sheet,
             repeat_rows=(SCORING_TABLE_HEADER_ROW, SCORING_TABLE_HEADER_ROW),
             header=f"{self.header_text} · {employee.name}",
+            widths=visible,
+            repeat_cols=COL_NAME + 1,
+            repeat_share=_REPEAT_SHARE,
         )
 
     def table(self, sheet: Worksheet, rows: list[ScoringRow], employee: Employee) -> None:
@@ -798,13 +811,17 @@ class _ScoringWriter:
             row += 1
             write_value(sheet, row, 0, point.value, styles["cell_center"])
             write_text(sheet, row, 1, point.label, styles["cell"])
-            write_text(sheet, row, 2, point.meaning, styles["text"])
+            # merged across the rest of the table and wrapped: it prints within the page
+            sheet.merge_range(row, 2, row, len(widths) - 1, point.meaning, styles["wrap"])
+            height = row_height([(point.meaning, sum(widths[2:]))])
+            if height is not None:
+                sheet.set_row(row, height)
         sheet.protect("", _PROTECTION)
-        print_setup(
+        print_setup(  # landscape like the people's sheets: the table prints at full size
             sheet,
-            landscape=False,
             repeat_rows=(cover_header, cover_header),
             header=self.header_text,
+            widths=widths,
         )
 
     # --- _meta ----------------------------------------------------------------------------

@@ -305,19 +305,21 @@ def plan_print(
     landscape: bool = True,
     repeat_cols: int = 0,
     min_scale: float = MIN_PRINT_SCALE,
+    repeat_share: float = 1 / 3,
 ) -> PrintPlan:
     """The fewest pages across that keep the scale at ``min_scale`` or more, and that scale.
 
     Columns are never split; the first ``repeat_cols`` columns are printed again on every page
-    after the first, as many of them as take at most a third of a page. Among plans with the
-    fewest pages, the largest scale (at most 100 %). The plan's ``breaks`` are where pages end.
+    after the first, as many of them as take at most ``repeat_share`` of a page. Among plans with
+    the fewest pages, the largest scale (at most 100 %). The plan's ``breaks`` are where pages
+    end.
     """
     available = printable_size(landscape)[0]
     points = [printed_width(w) for w in widths]
     total = sum(points) or 1.0
     if total * min_scale <= available:
         return PrintPlan(1, min(1.0, available / total))
-    while repeat_cols and sum(points[:repeat_cols]) > available / min_scale / 3:
+    while repeat_cols and sum(points[:repeat_cols]) > available / min_scale * repeat_share:
         repeat_cols -= 1
     best: PrintPlan | None = None
     while best is None:
@@ -352,6 +354,7 @@ def print_setup(
     widths: Sequence[float] | None = None,
     repeat_cols: int = 0,
     height: float | None = None,
+    repeat_share: float = 1 / 3,
 ) -> PrintPlan:
     """Orientation, margins, repeated header rows, page numbers; the width as ``plan_print``.
 
@@ -367,7 +370,9 @@ def print_setup(
         sheet.set_portrait()
     plan = PrintPlan(1, 1.0)
     if widths is not None:
-        plan = plan_print(widths, landscape=landscape, repeat_cols=repeat_cols)
+        plan = plan_print(
+            widths, landscape=landscape, repeat_cols=repeat_cols, repeat_share=repeat_share
+        )
     tall = 0
     if height is not None and plan.pages == 1:
         page_height = printable_size(landscape)[1]

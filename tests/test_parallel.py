@@ -307,13 +307,14 @@ def test_ingest_tells_the_progress_its_total(demo, ladder):
             self.total: int | None = None
             self.done: list[Path] = []
 
-        def start(self, total: int) -> None:
+        def start(self, total: int, label: str = "") -> None:
             self.total = total
+            self.label = label
 
         def __call__(self, path: Path) -> None:
             self.done.append(path)
 
     recorder = Recorder()
     ingest_files([demo / "returned"], ladder, jobs=2, on_progress=recorder)
-    assert recorder.total == 12
+    assert recorder.total == 12 and recorder.label == "Reading returned workbooks"
     assert len(recorder.done) == 12

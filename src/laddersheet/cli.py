@@ -82,8 +82,9 @@ class _Bar:
         self.bar: ProgressBar[int] | None = None
         self.extra = 0  # files done with no bar open (no total given, or past it)
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, label: str = "") -> None:
         self.close()
+        self.label = label or self.label
         if total < 1:
             return
         self.bar = click.progressbar(

@@ -324,7 +324,7 @@ def ingest_files(
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
-    start_progress(on_progress, len(files))
+    start_progress(on_progress, len(files), "Reading returned workbooks")
     # Each file is read on its own (by a worker process when there are many), then the readings
     # are merged here in sorted path order: the same result whatever finished first.
     readings = run_each(

@@ -39,6 +39,7 @@ from .errors import InputError
 from .gaps import COVERAGE_MIN, SCOPE_UNLISTED, EmployeeGaps, GapReport, GapRow
 from .ingest import MISSING, REJECTED
 from .ladder import Ladder
+from .parallel import start_progress
 from .progress import Progress
 from .workbook import atomic_output
 
@@ -445,6 +446,7 @@ def write_packs(
     stems = pack_stems(report.employees)
     env = _environment()
     paths: list[Path] = []
+    start_progress(on_progress, len(report.employees), "Writing review packs")
     for employee in report.employees:
         html = render_html(build_pack(report, ladder, employee, progress), environment=env)
         stem = stems[employee.employee_id]

@@ -62,12 +62,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def start_progress(on_progress: object, total: int) -> None:
-    """Tell a progress callback how many items are coming, if it asks (a ``start(total)``
-    method, as the CLI's progress bar has); plain callables are just called per item."""
+def start_progress(on_progress: object, total: int, label: str = "") -> None:
+    """Tell a progress callback how many items are coming and what they are, if it asks (a
+    ``start(total, label)`` method, as the CLI's progress bar has); plain callables are just
+    called per item."""
     start = getattr(on_progress, "start", None)
     if callable(start):
-        start(total)
+        start(total, label)
 
 
 def run_each(

@@ -339,7 +339,8 @@ def _write_all(
     """Every workbook, on every core when there are many (each file is the same bytes whoever
     writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent
     (and, optionally, last cycle's scores and that cycle's name)."""
-    start_progress(on_progress, len(tasks))
+    kind = "self-assessment" if tasks and tasks[0].self_assessed is not None else "scoring"
+    start_progress(on_progress, len(tasks), f"Writing {kind} workbooks")
     written = run_each(
         _write_one,
         tasks,

@@ -731,12 +731,18 @@ def scores_for(db: Path | str, cycle: str | Cycle) -> list[StoredScore]:
         return _scores(conn, _find(conn, db, cycle), None)
 
 
-def _actions(conn: sqlite3.Connection, cycle: Cycle, employee_id: str) -> tuple[AgreedAction, ...]:
+def _actions(
+    conn: sqlite3.Connection, cycle: Cycle, employee_id: str | None
+) -> tuple[AgreedAction, ...]:
+    """A cycle's agreed actions: one person's, or (``employee_id`` None) everyone's."""
+    where, args = "WHERE cycle_id = ?", (cycle.cycle_id,)
+    if employee_id is not None:
+        where, args = where + " AND employee_id = ?", (*args, employee_id)
     rows = conn.execute(
-        """SELECT employee_id, position, action, competency_id, suggested, due_date, status,
-                  note, file, sheet, cell
-           FROM actions WHERE cycle_id = ? AND employee_id = ? ORDER BY position""",
-        (cycle.cycle_id, employee_id),
+        f"""SELECT employee_id, position, action, competency_id, suggested, due_date, status,
+                   note, file, sheet, cell
+            FROM actions {where} ORDER BY employee_id, position""",
+        args,
     ).fetchall()
     return tuple(AgreedAction(*row) for row in rows)
 
@@ -883,14 +889,8 @@ def cycle_people(db: Path | str, cycle: str | Cycle) -> list[EmployeeCycle]:
         for score in _scores(conn, found, None):
             scores.setdefault(score.employee_id, []).append(score)
         actions: dict[str, list[AgreedAction]] = {}
-        rows = conn.execute(
-            """SELECT employee_id, position, action, competency_id, suggested, due_date, status,
-                      note, file, sheet, cell
-               FROM actions WHERE cycle_id = ? ORDER BY employee_id, position""",
-            (found.cycle_id,),
-        ).fetchall()
-        for row in rows:
-            actions.setdefault(row[0], []).append(AgreedAction(*row))
+        for action in _actions(conn, found, None):
+            actions.setdefault(action.employee_id, []).append(action)
         people = conn.execute(
             f"SELECT {_PERSON_COLUMNS} FROM employee_cycles WHERE cycle_id = ?",
             (found.cycle_id,),

@@ -89,7 +89,7 @@ def progress_since_last(db: Path, report: GapReport) -> Progress | None:
     the one before it, not with itself.
     """
     previous = previous_cycle(db, report.cycle)
-    if previous is None or previous.name == report.cycle:
+    if previous is None:  # never the report's own cycle: previous_cycle skips it
         return None
     return compare(report, previous, cycle_people(db, previous))
 

@@ -446,6 +446,13 @@ class _ScoringWriter:
         self.header_text = f"{self.settings.company} · {self.settings.cycle}"
         self.reading_formulas = score_reading_formulas(self.settings.scale, shift=shift)
         self.score_width = score_column_width(self.settings.scale)
+        # Printed at a readable size: too wide for one page, a person's sheet spreads across
+        # pages with the competency's id and name repeated (hidden helper columns not printed);
+        # the same for every sheet of the workbook, so planned once.
+        self.print_widths = list(self.widths[: self.col_gap_next + 1])
+        self.print_widths[COL_SCORE] = self.score_width
+        plan = plan_print(self.print_widths, repeat_cols=COL_NAME + 1, repeat_share=_REPEAT_SHARE)
+        self.first_page_col = (plan.breaks[0] if plan.breaks else len(self.print_widths)) - 1
 
     def write(self, path: Path, team: list[Employee]) -> None:
         with atomic_output(path) as tmp:
@@ -581,13 +588,6 @@ class _ScoringWriter:
                 )
                 continue
             write_text(sheet, row, 2, note, styles["subtitle"])
-        # Printed at a readable size: too wide for one page, it spreads across pages with the
-        # competency's id and name repeated (the hidden helper columns are not printed).
-        visible = list(self.widths[: self.col_gap_next + 1])
-        visible[COL_SCORE] = self.score_width
-        # the competency's id and name are repeated on every page across: up to 40 % of a page
-        plan = plan_print(visible, repeat_cols=COL_NAME + 1, repeat_share=_REPEAT_SHARE)
-        first_page = (plan.breaks[0] if plan.breaks else len(visible)) - 1  # its last column
         evidence = "your evidence" if self.self_assessed is not None else "the evidence"
         note = (
             "Pick a Score in each yellow cell (the dropdown lists the scale; the rubric is on the "
@@ -595,8 +595,8 @@ class _ScoringWriter:
             "if you cannot judge it: blank means not scored, never zero."
         )
         # merged across the first printed page and wrapped: it prints whole on that page
-        sheet.merge_range(_NOTE_ROW, 0, _NOTE_ROW, first_page, note, styles["note"])
-        height = row_height([(note, sum(visible[: first_page + 1]))])
+        sheet.merge_range(_NOTE_ROW, 0, _NOTE_ROW, self.first_page_col, note, styles["note"])
+        height = row_height([(note, sum(self.print_widths[: self.first_page_col + 1]))])
         if height is not None:
             sheet.set_row(_NOTE_ROW, height)
         self.table(sheet, rows, employee)
@@ -606,7 +606,7 @@ class _ScoringWriter:
             sheet,
             repeat_rows=(SCORING_TABLE_HEADER_ROW, SCORING_TABLE_HEADER_ROW),
             header=f"{self.header_text} · {employee.name}",
-            widths=visible,
+            widths=self.print_widths,
             repeat_cols=COL_NAME + 1,
             repeat_share=_REPEAT_SHARE,
         )

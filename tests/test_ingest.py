@@ -671,9 +671,9 @@ def test_libreoffice_recalculates_gaps(libreoffice_files, kind):
 
 
 def test_not_applicable_gets_a_hint_to_leave_the_cell_blank():
-    from laddersheet.ingest import _not_applicable_hint
+    from laddersheet.ingest.cells import not_applicable_hint
 
     for typed in ("N/A", " n/a ", "-", "TBD", "not applicable"):
-        assert "leave the cell blank" in _not_applicable_hint(typed), typed
+        assert "leave the cell blank" in not_applicable_hint(typed), typed
     for typed in ("three", "7", "Prof"):
-        assert _not_applicable_hint(typed) == "", typed
+        assert not_applicable_hint(typed) == "", typed

@@ -13,9 +13,9 @@ import click._termui_impl
 import pytest
 from click.testing import CliRunner
 
-from laddersheet import ingest as ingest_module
 from laddersheet.cli import _progress, cli
 from laddersheet.ingest import ingest_files
+from laddersheet.ingest import reader as ingest_module
 from laddersheet.master import read_master
 from laddersheet.parallel import Crashed, run_each
 

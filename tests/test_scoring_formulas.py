@@ -26,8 +26,7 @@ import xlsxwriter
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from laddersheet import ingest, scoring
-from laddersheet.ingest import ACCEPTED, MISSING, REJECTED, ingest_files, parse_score
+from laddersheet.ingest import ACCEPTED, MISSING, REJECTED, cells, ingest_files, parse_score
 from laddersheet.layout import (
     SCORING_COVER_SHEET,
     SCORING_LABEL_AT_LEVEL,
@@ -50,10 +49,11 @@ from laddersheet.scoring import (
     write_classic_formula,
     write_scoring_workbooks,
 )
+from laddersheet.scoring import formulas as scoring
 from laddersheet.settings import default_settings_text, parse_settings
 from tests.factories import small_ladder
 
-ROW_TOKEN = scoring._ROW  # stands for the row number in a formula template
+ROW_TOKEN = scoring.ROW_TOKEN  # stands for the row number in a formula template
 
 LADDER = small_ladder()
 SCALE = LADDER.settings.scale
@@ -367,7 +367,7 @@ def test_formulas_read_every_value_as_ingest_does(tmp_path_factory):
 
 
 def test_reading_constants_follow_the_parser():
-    assert scoring._QUOTES == ingest._QUOTES
+    assert scoring._QUOTES == cells.QUOTES
     # every character Python's split() collapses, in CHAR() or literally (CHAR(1): see scoring)
     spaces = {chr(code) for code in scoring._WHITESPACE_CODES} | set(scoring._WHITESPACE_LITERALS)
     python = {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}

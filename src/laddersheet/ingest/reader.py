@@ -11,17 +11,14 @@ label on the sheet), read with the same rules, and its records kept apart
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from .errors import InputError
-from .issues import Issue, IssueLog
-from .ladder import Ladder
-from .layout import (
+from ..errors import InputError
+from ..issues import Issue, IssueLog
+from ..ladder import Ladder
+from ..layout import (
     ASSESSMENT_SELF,
     KIND_SCORING,
     KIND_SELF_ASSESSMENT,
@@ -43,16 +40,22 @@ from .layout import (
     SCORING_META_SENT_HEADERS,
     SCORING_SCORE_HEADER,
 )
-from .parallel import Crashed, run_each, start_progress
-from .roster import Employee
-from .scoring import ScoringRowBuilder
-from .settings import Scale
-from .sheetio import SheetData, UnreadableWorkbook, read_workbook
-from .workbook import cell_ref
-
-ACCEPTED = "accepted"
-REJECTED = "rejected"
-MISSING = "missing"
+from ..parallel import Crashed, run_each, start_progress
+from ..roster import Employee
+from ..scoring import ScoringRowBuilder
+from ..sheetio import SheetData, UnreadableWorkbook, read_workbook
+from ..workbook import cell_ref
+from .cells import (
+    ACCEPTED,
+    MISSING,
+    REJECTED,
+    cell_text,
+    formula_text,
+    label_key,
+    not_applicable_hint,
+    parse_score,
+    short,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,144 +135,6 @@ class IngestResult:
 # --- Reading returned workbooks ------------------------------------------------------------
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
-
-# Error codes that each stand for exactly one rejected record (one Score cell), so that
-# ``rejected + self_rejected == number of errors with these codes`` for files of the current
-# master version.
-SCORE_CELL_CODES = frozenset(
-    {
-        "score-out-of-range",
-        "score-not-whole",
-        "score-invalid",
-        "formula-in-score",
-        "score-without-competency",
-        "unknown-competency",
-        "duplicate-row",
-        "conflicting-scores",
-    }
-)
-
-_QUOTES = "\"'“”‘’„«»"
-_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
-_NUMBER_AND_LABEL = re.compile(r"([0-9]+)\s*(?:[-–—:.)=/]|\s)\s*\(?(.+?)\)?")
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedScore:
-    score: int | None  # set when accepted
-    status: str
-    code: str = ""  # the issue code when rejected
-    message: str = ""
-
-
-def parse_score(value: object, formula: str | None, scale: Scale) -> ParsedScore:
-    """Read one Score cell. Formulas are never evaluated; blank (or only spaces) is missing.
-
-    Accepted: ``3``, ``3.0``, ``" 3 "``, ``"3"`` in quotes, ``3 - Proficient`` (any dash,
-    colon or just a space between), ``Proficient`` (the label alone, any case).
-    """
-    if formula:
-        shown = _formula_text(formula)
-        return _rejected(
-            "formula-in-score",
-            f"the Score cell holds a formula ({_short(shown)}); formulas are never evaluated. "
-            f"Type the score itself: {_allowed(scale)}.",
-        )
-    if value is None:
-        return _MISSING_SCORE
-    kind = type(value)
-    if kind is float or kind is int:  # the usual case first: a number typed in the cell
-        return _number(float(value), value, scale)
-    if isinstance(value, str) and not value.strip():
-        return _MISSING_SCORE
-    allowed = _allowed(scale)
-    if isinstance(value, bool):
-        return _rejected("score-invalid", f"found TRUE/FALSE ({_raw(value)}); allowed: {allowed}.")
-    if isinstance(value, datetime | date | time | timedelta):
-        return _rejected(
-            "score-invalid",
-            f"found a date or time ({_raw(value)}), probably a number the spreadsheet turned into "
-            f"a date; allowed: {allowed}.",
-        )
-    if isinstance(value, int | float):
-        return _number(float(value), value, scale)
-    text = " ".join(str(value).split()).strip(_QUOTES).strip()
-    if _NUMBER.fullmatch(text):
-        return _number(float(text.replace(",", ".")), text, scale)
-    labels = {" ".join(p.label.split()).casefold(): p.value for p in scale.points}
-    if text.casefold() in labels:
-        return ParsedScore(labels[text.casefold()], ACCEPTED)
-    match = _NUMBER_AND_LABEL.fullmatch(text)
-    if match:
-        number, label = int(match.group(1)), " ".join(match.group(2).split()).casefold()
-        if label in labels:
-            if number not in scale.values:
-                return _rejected(
-                    "score-out-of-range",
-                    f"'{_short(text)}' is not on the scale; allowed: {allowed}.",
-                )
-            if labels[label] != number:
-                return _rejected(
-                    "score-invalid",
-                    f"'{_short(text)}': the number and the label disagree ({number} is "
-                    f"'{scale.label(number)}', '{match.group(2).strip()}' is {labels[label]}); "
-                    f"allowed: {allowed}.",
-                )
-            return ParsedScore(number, ACCEPTED)
-    return _rejected("score-invalid", f"'{_short(text)}' is not a score; allowed: {allowed}.")
-
-
-def _number(number: float, typed: object, scale: Scale) -> ParsedScore:
-    """``typed`` is the cell (a number) or the text the number was read from: the messages
-    show it as found."""
-    if not math.isfinite(number) or number < scale.minimum or number > scale.maximum:
-        return _rejected(
-            "score-out-of-range",
-            f"{_raw(typed)} is off the scale; allowed: {_allowed(scale)}.",
-        )
-    if not number.is_integer():
-        return _rejected(
-            "score-not-whole",
-            f"{_raw(typed)} is not a whole number; allowed: {_allowed(scale)}.",
-        )
-    return ParsedScore(int(number), ACCEPTED)
-
-
-_MISSING_SCORE = ParsedScore(None, MISSING)
-
-
-def _rejected(code: str, message: str) -> ParsedScore:
-    return ParsedScore(None, REJECTED, code, message)
-
-
-def _allowed(scale: Scale) -> str:
-    middle = scale.points[len(scale.points) // 2]
-    return (
-        f"a whole number from {scale.minimum} to {scale.maximum}, the number with its label "
-        f"('{middle.value} - {middle.label}') or the label alone ('{middle.label}')"
-    )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _raw(value: object) -> str:
-    """A cell as text, the way a person would read it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _label_key(value: object) -> str:
-    text = value if type(value) is str else _raw(value)
-    return " ".join(text.split()).rstrip(":").casefold()
 
 
 def collect_workbook_paths(paths: Sequence[Path], issues: IssueLog) -> list[Path]:
@@ -371,7 +236,7 @@ def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
         reader.issues.error(
             "reader-failed",
             f"laddersheet failed while reading this file ({type(error).__name__}: "
-            f"{_short(str(error), 200)}): nothing was read from it; the other files were. "
+            f"{short(str(error), 200)}): nothing was read from it; the other files were. "
             "This is a bug in laddersheet: please report it with the file",
             file=str(path),
         )
@@ -406,12 +271,12 @@ class _Identity:
 
     @property
     def employee_id(self) -> str:
-        return self.fields.get(_label_key(SCORING_LABEL_EMPLOYEE_ID), "")
+        return self.fields.get(label_key(SCORING_LABEL_EMPLOYEE_ID), "")
 
     @property
     def self_assessment(self) -> bool:
         """The sheet says it holds the person's own scores (a self-assessment workbook)."""
-        value = self.fields.get(_label_key(SCORING_LABEL_ASSESSMENT), "")
+        value = self.fields.get(label_key(SCORING_LABEL_ASSESSMENT), "")
         return value.casefold() == ASSESSMENT_SELF.casefold()
 
 
@@ -589,7 +454,7 @@ class _Reader:
         def field_of(meta_key: str, label: str) -> str:
             if bound.meta_row is not None:  # what the workbook was made with: it wins
                 return bound.meta_row.get(meta_key, "")
-            return bound.identity.fields.get(_label_key(label), "")
+            return bound.identity.fields.get(label_key(label), "")
 
         from_sheet = Employee(
             employee_id=employee_id,
@@ -641,10 +506,10 @@ class _Reader:
         self, sheet: SheetData, header_row: int, employee: Employee, file: str
     ) -> _Reading:
         reading = _Reading(employee, file, sheet.name, {}, [])
-        columns = {_label_key(v): c for c, v in enumerate(sheet.rows[header_row]) if v is not None}
-        id_col = columns[_label_key(SCORING_ID_HEADER)]
-        score_col = columns.get(_label_key(SCORING_SCORE_HEADER))
-        evidence_col = columns.get(_label_key(SCORING_EVIDENCE_HEADER))
+        columns = {label_key(v): c for c, v in enumerate(sheet.rows[header_row]) if v is not None}
+        id_col = columns[label_key(SCORING_ID_HEADER)]
+        score_col = columns.get(label_key(SCORING_SCORE_HEADER))
+        evidence_col = columns.get(label_key(SCORING_EVIDENCE_HEADER))
         where = {"file": file, "sheet": sheet.name}
         if score_col is None:
             self.issues.error(
@@ -673,7 +538,7 @@ class _Reader:
         formulas, scale = sheet.formulas, self.scale
         for row_index in range(header_row + 1, len(sheet.rows)):
             row = sheet.rows[row_index]
-            competency_id = " ".join(_raw(_at(row, id_col)).split())
+            competency_id = " ".join(cell_text(_at(row, id_col)).split())
             formula = formulas.get((row_index, score_col))
             value = _at(row, score_col)
             parsed = parse_score(value, formula, scale)
@@ -684,8 +549,8 @@ class _Reader:
                 competency_id=competency_id,
                 score=parsed.score,
                 status=parsed.status,
-                raw=_formula_text(formula) if formula else _raw(value),
-                evidence=evidence.strip() if type(evidence) is str else _raw(evidence).strip(),
+                raw=formula_text(formula) if formula else cell_text(value),
+                evidence=evidence.strip() if type(evidence) is str else cell_text(evidence).strip(),
                 file=file,
                 sheet=sheet.name,
                 cell=cell,
@@ -699,7 +564,7 @@ class _Reader:
                 if filled:
                     self.issues.error(
                         "score-without-competency",
-                        f"a score ({_short(record.raw)}) on a row with no Competency ID: "
+                        f"a score ({short(record.raw)}) on a row with no Competency ID: "
                         "rejected. Put it on the competency's row",
                         cell=cell,
                         **where,
@@ -713,7 +578,7 @@ class _Reader:
                         "duplicate-row",
                         f"{self.about(employee, competency_id)} appears twice (first at "
                         f"{first.cell}); this row's "
-                        f"score ({_short(record.raw)}) is rejected: keep one row per competency",
+                        f"score ({short(record.raw)}) is rejected: keep one row per competency",
                         cell=cell,
                         **where,
                     )
@@ -723,8 +588,8 @@ class _Reader:
                 if filled:
                     self.issues.error(
                         "unknown-competency",
-                        f"unknown Competency ID '{_short(competency_id)}' (not in the master): "
-                        f"its score ({_short(record.raw)}) is rejected",
+                        f"unknown Competency ID '{short(competency_id)}' (not in the master): "
+                        f"its score ({short(record.raw)}) is rejected",
                         cell=cell,
                         **where,
                     )
@@ -732,7 +597,7 @@ class _Reader:
                 else:
                     self.issues.warning(
                         "unknown-competency",
-                        f"unknown Competency ID '{_short(competency_id)}' (not in the master) "
+                        f"unknown Competency ID '{short(competency_id)}' (not in the master) "
                         "and no score: row ignored",
                         cell=cell_ref(row_index, id_col),
                         **where,
@@ -752,7 +617,7 @@ class _Reader:
                 self.issues.error(
                     parsed.code,
                     f"{self.about(employee, competency_id)}: {parsed.message}"
-                    f"{_not_applicable_hint(record.raw)}",
+                    f"{not_applicable_hint(record.raw)}",
                     cell=cell,
                     **where,
                 )
@@ -880,8 +745,8 @@ class _Reader:
                 else:
                     self.issues.error(
                         "conflicting-scores",
-                        f"{new.employee_id} {competency_id}: score {_short(new.raw)} here, but "
-                        f"{_short(kept.raw)} in {kept.file} › {kept.sheet}!{kept.cell}, which "
+                        f"{new.employee_id} {competency_id}: score {short(new.raw)} here, but "
+                        f"{short(kept.raw)} in {kept.file} › {kept.sheet}!{kept.cell}, which "
                         "comes first in file order and is kept; this one is rejected. Remove one "
                         "of the files or make the scores agree",
                         file=new.file,
@@ -936,7 +801,7 @@ def _parse_meta(sheet: SheetData) -> _Meta:
     columns: list[str] | None = None
     sent_columns: list[str] | None = None
     for row in sheet.rows:
-        cells = [_raw(v).strip() for v in row]
+        cells = [cell_text(v).strip() for v in row]
         if not any(cells):
             continue
         if cells[0] == SCORING_META_SENT_HEADERS[0]:
@@ -963,7 +828,7 @@ def _table_header_row(sheet: SheetData) -> int | None:
     wanted = _ID_KEY
     for index, row in enumerate(sheet.rows):
         for v in row:
-            if v is not None and _label_key(v) == wanted:
+            if v is not None and label_key(v) == wanted:
                 return index
     return None
 
@@ -976,9 +841,9 @@ def _identity(sheet: SheetData, header_row: int) -> _Identity:
         for col, value in enumerate(row):
             if value is None:
                 continue
-            key = _label_key(value)
+            key = label_key(value)
             if key in labels and key not in fields:
-                fields[key] = " ".join(_raw(_at(row, col + 1)).split())
+                fields[key] = " ".join(cell_text(_at(row, col + 1)).split())
     return _Identity(fields)
 
 
@@ -991,10 +856,6 @@ def _missing(employee: Employee, competency_id: str, file: str, sheet: SheetData
     return ScoreRecord(
         employee.employee_id, competency_id, None, MISSING, "", "", file, sheet.name, ""
     )
-
-
-def _formula_text(formula: str) -> str:
-    return formula if formula.startswith("=") else f"={formula}"
 
 
 def _as_int(text: str) -> int | None:
@@ -1026,17 +887,5 @@ _HEADER_BLOCK_LABELS = (
     SCORING_LABEL_LEVEL,
     SCORING_LABEL_TARGET,
 )
-_HEADER_BLOCK_KEYS = frozenset(_label_key(label) for label in _HEADER_BLOCK_LABELS)
-_ID_KEY = _label_key(SCORING_ID_HEADER)
-
-
-_NOT_APPLICABLE = frozenset(
-    {"n/a", "na", "n.a.", "n.a", "-", "--", "none", "not applicable", "tbd", "?", "x", "nil"}
-)
-
-
-def _not_applicable_hint(raw: str) -> str:
-    """A hint for a manager who wrote "N/A": a blank cell is how to say it."""
-    if raw.strip().casefold() in _NOT_APPLICABLE:
-        return ". If the competency does not apply yet, leave the cell blank (not scored)"
-    return ""
+_HEADER_BLOCK_KEYS = frozenset(label_key(label) for label in _HEADER_BLOCK_LABELS)
+_ID_KEY = label_key(SCORING_ID_HEADER)

@@ -1,0 +1,33 @@
+"""Ingest: read the scoring workbooks managers return, validate every cell, keep every score.
+
+``cells``: one cell's value read as a score (typed, pasted, exported); ``reader``: the files,
+their sheets and tables, merged into one ``IngestResult``; ``plan``: the development-plan block
+under the scores (agreed actions, due dates, last cycle's actions' status).
+"""
+
+from __future__ import annotations
+
+from .cells import ACCEPTED, MISSING, REJECTED, SCORE_CELL_CODES, ParsedScore, parse_score
+from .reader import (
+    WORKBOOK_SUFFIXES,
+    Account,
+    IngestResult,
+    ScoreRecord,
+    collect_workbook_paths,
+    ingest_files,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "MISSING",
+    "REJECTED",
+    "SCORE_CELL_CODES",
+    "WORKBOOK_SUFFIXES",
+    "Account",
+    "IngestResult",
+    "ParsedScore",
+    "ScoreRecord",
+    "collect_workbook_paths",
+    "ingest_files",
+    "parse_score",
+]

@@ -20,6 +20,9 @@ PROMISED = [
     "report/csv/gaps.csv",
     "report/csv/employees.csv",
     "report/csv/progress.csv",
+    "report/csv/actions.csv",
+    "report/csv/progress_groups.csv",
+    "report/csv/earlier_actions.csv",
     "laddersheet.db",
     "earlier/master_template.xlsx",
     "earlier/report/report.xlsx",
@@ -35,7 +38,8 @@ def demo(tmp_path_factory) -> tuple[Path, str]:
 
 
 def count_scores(folder: Path) -> tuple[int, int]:
-    """Non-empty and empty Score cells in the returned files, read independently of ingest."""
+    """Non-empty and empty Score cells in the returned files, read independently of ingest
+    (the demo's managers insert no blank rows into the table)."""
     filled = blank = 0
     for path in sorted(folder.glob("*.xlsx")):
         book = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -46,11 +50,12 @@ def count_scores(folder: Path) -> tuple[int, int]:
                 continue
             ids, score = rows[header].index("Competency ID"), rows[header].index("Score")
             for row in rows[header + 1 :]:
-                if len(row) > ids and str(row[ids]).strip():
-                    if str(row[score]).strip():
-                        filled += 1
-                    else:
-                        blank += 1
+                if len(row) <= ids or not str(row[ids]).strip():
+                    break  # the table ends at its first blank row; the plan blocks follow
+                if str(row[score]).strip():
+                    filled += 1
+                else:
+                    blank += 1
     return filled, blank
 
 
@@ -154,3 +159,17 @@ def test_the_second_cycle_shows_progress_since_the_first(demo):
     # the earlier cycle's scores were centred half a point lower: more gaps closed than opened
     assert progress["closed"] > progress["opened"]
     assert f"Since {EARLIER_CYCLE}" in output
+
+
+def test_the_second_cycle_follows_up_the_actions_agreed_in_the_first(demo):
+    """The demo's managers agree plans in 2026 H1 and report on them in H2: done and not."""
+    folder, output = demo
+    data = json.loads((folder / "report" / "gaps.json").read_text(encoding="utf-8"))
+    earlier = json.loads((folder / "earlier" / "report" / "gaps.json").read_text("utf-8"))
+    assert len(earlier["actions"]) >= 60  # most people agreed actions in H1
+    statuses = [a["status"] for a in data["progress"]["earlier_actions"]]
+    assert {"done", "in progress", "not started", "dropped", None} <= set(statuses)
+    company = data["progress"]["groups"][0]
+    assert company["done"] == statuses.count("done") and company["overdue"] >= 1
+    assert f"Earlier actions: {company['done']} of {company['actions_reviewed']} done" in output
+    assert len(data["actions"]) >= 60  # and agreed new ones in H2

@@ -15,15 +15,16 @@ import pytest
 from click.testing import CliRunner
 
 from laddersheet import history
+from laddersheet.actions import ActionReview, AgreedAction, match_reviews
 from laddersheet.cli import cli
 from laddersheet.gaps import GapReport, compute_gaps
 from laddersheet.history import (
     APPLICATION_ID,
-    AgreedAction,
     HistoryError,
     check_store,
     cycles,
     employee_history,
+    open_actions,
     previous_cycle,
     record_report,
     schema_version,
@@ -205,19 +206,50 @@ def test_agreed_actions_are_kept_with_their_ids_when_a_cycle_is_recorded_again(t
     report = report_for("2026 H1", "2026-06-30")
     plan = [
         AgreedAction("E204", 1, "Pair on two incident reviews", "comp-5", due_date="2026-09-30"),
-        AgreedAction("E204", 2, "Run the demo", "comp-2", status="not started", cell="C30"),
+        AgreedAction("E204", 2, "Run the demo", "comp-2", cell="C30"),
     ]
     record_report(db, report, master_digest="d", actions=plan)
     ids = table_rows(db, "SELECT position, action_id FROM actions ORDER BY position")
-    revised = [dataclasses.replace(plan[0], status="in progress", note="half done")]
+    revised = [dataclasses.replace(plan[0], action="Pair on three incident reviews")]
     record_report(db, report, master_digest="d", actions=revised)
 
     (flo,) = employee_history(db, "E204")
-    assert flo.actions == tuple(revised)
+    assert flo.actions == (dataclasses.replace(revised[0], action_id=ids[0][1], cycle="2026 H1"),)
     assert table_rows(db, "SELECT position, action_id FROM actions") == [ids[0]]
+
+
+def test_a_later_cycle_reviews_earlier_actions_and_a_rerun_replaces_its_word(tmp_path: Path):
+    db = tmp_path / "h.db"
+    plan = [AgreedAction("E204", n, f"Action {n}", due_date="2026-09-30") for n in (1, 2, 3)]
+    record_report(db, report_for("2026 H1", "2026-06-30"), master_digest="d", actions=plan)
+    first, second, third = open_actions(db, "2026 H2")
+
+    def review(action, status, note=""):
+        return ActionReview("E204", str(action.action_id), action.action, status, note, "", "", "")
+
+    h2 = report_for("2026 H2", "2026-12-01")
+    said = [review(first, "done"), review(second, "in progress", "half way"), review(third, None)]
+    matched, _ = match_reviews(said, (first, second, third))
+    record_report(db, h2, master_digest="d", reviews=matched)
+    assert [(a.action, a.status) for a in open_actions(db, "2027 H1")] == [
+        ("Action 2", "in progress"),
+        ("Action 3", None),
+    ]
+    (h1,) = employee_history(db, "E204")[:1]
+    assert [(a.status, a.note, a.status_cycle) for a in h1.actions] == [
+        ("done", "", "2026 H2"),
+        ("in progress", "half way", "2026 H2"),
+        (None, "", ""),
+    ]
+    # H2 recorded again with another word: its earlier reviews go, the new ones stay
+    matched, _ = match_reviews([review(third, "dropped")], (first, second, third))
+    record_report(db, h2, master_digest="d", reviews=matched)
+    assert [a.action for a in open_actions(db, "2027 H1")] == ["Action 1", "Action 2"]
+    # the cycle being reviewed never counts its own reviews as earlier ones
+    assert len(open_actions(db, "2026 H2")) == 3
     with pytest.raises(HistoryError, match=r"'finished'.*done, in progress, not started"):
         record_report(
-            db, report, master_digest="d", actions=[dataclasses.replace(plan[0], status="finished")]
+            db, h2, master_digest="d", reviews=[dataclasses.replace(matched[0], status="finished")]
         )
 
 
@@ -316,7 +348,8 @@ def test_a_newer_schema_is_refused_and_left_unchanged(tmp_path: Path):
     conn.execute(f"PRAGMA user_version = {schema_version() + 1}")
     conn.close()
     before = db.read_bytes()
-    with pytest.raises(HistoryError, match=r"h\.db: .*schema version 2, written by a newer"):
+    newer = schema_version() + 1
+    with pytest.raises(HistoryError, match=rf"h\.db: .*schema version {newer}, written by a newer"):
         record_report(db, report_for("2026 H2", "2026-12-01"), master_digest="d")
     with pytest.raises(HistoryError, match="newer"):
         check_store(db)
@@ -351,7 +384,8 @@ def test_the_store_says_it_is_ours(tmp_path: Path):
 def test_an_older_schema_is_migrated_after_a_backup_copy(tmp_path, monkeypatch):
     db = tmp_path / "h.db"
     record_report(db, report_for("2026 H1", "2026-06-30"), master_digest="d")
-    version_1 = db.read_bytes()
+    current = schema_version()
+    before = db.read_bytes()
 
     def add_region(conn):
         conn.execute("ALTER TABLE employee_cycles ADD COLUMN region TEXT")
@@ -359,18 +393,44 @@ def test_an_older_schema_is_migrated_after_a_backup_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, add_region])
     record_report(db, report_for("2026 H2", "2026-12-01"), master_digest="d")
 
-    backup = tmp_path / "h.db.bak-1"
-    assert backup.read_bytes() == version_1
-    assert table_rows(db, "PRAGMA user_version") == [(2,)]
+    backup = tmp_path / f"h.db.bak-{current}"
+    assert backup.read_bytes() == before
+    assert table_rows(db, "PRAGMA user_version") == [(current + 1,)]
     assert "region" in [r[1] for r in table_rows(db, "PRAGMA table_info(employee_cycles)")]
     assert [c.name for c in cycles(db)] == ["2026 H1", "2026 H2"]  # the old cycle kept
-    # a second store at version 1 migrated by a read; an existing backup is never replaced
+    # a second store at the older version migrated by a read; an existing backup is kept
     other = tmp_path / "other.db"
-    other.write_bytes(version_1)
-    (tmp_path / "other.db.bak-1").write_bytes(b"an older backup")
+    other.write_bytes(before)
+    (tmp_path / f"other.db.bak-{current}").write_bytes(b"an older backup")
     assert [c.name for c in cycles(other)] == ["2026 H1"]
-    assert (tmp_path / "other.db.bak-1").read_bytes() == b"an older backup"
-    assert (tmp_path / "other.db.bak-1-2").read_bytes() == version_1
+    assert (tmp_path / f"other.db.bak-{current}").read_bytes() == b"an older backup"
+    assert (tmp_path / f"other.db.bak-{current}-2").read_bytes() == before
+
+
+def test_a_version_1_store_keeps_its_actions_and_statuses_in_version_2(tmp_path, monkeypatch):
+    """Version 2 moved an action's status to a review of its own (one per reviewing cycle)."""
+    db = tmp_path / "h.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(history, "MIGRATIONS", history.MIGRATIONS[:1])
+        patch.setattr(history, "_write_reviews", lambda *args: None)  # no such table in 1
+        record_report(db, report_for("2026 H1", "2026-06-30"), master_digest="d")
+        record_report(db, report_for("2026 H2", "2026-12-01"), master_digest="d")
+    with sqlite3.connect(db) as conn:  # what a version 1 laddersheet would have written
+        conn.execute(
+            """INSERT INTO actions (cycle_id, employee_id, position, competency_id, action,
+               due_date, status, note, status_cycle_id, cell)
+               VALUES (1, 'E204', 1, 'comp-5', 'Pair on reviews', '2026-09-30', 'done',
+               'went well', 2, 'C31')"""
+        )
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    (flo, _) = employee_history(db, "E204")  # a read migrates, after a backup
+    assert (tmp_path / "h.db.bak-1").exists()
+    (action,) = flo.actions
+    assert (action.action, action.due_date, action.cell) == ("Pair on reviews", "2026-09-30", "C31")
+    assert (action.status, action.note, action.status_cycle) == ("done", "went well", "2026 H2")
+    columns = [r[1] for r in table_rows(db, "PRAGMA table_info(actions)")]
+    assert "status" not in columns and "status_cycle_id" not in columns
+    assert table_rows(db, "PRAGMA user_version") == [(schema_version(),)]
 
 
 # --- two runs at once -------------------------------------------------------------------------
@@ -500,7 +560,7 @@ def test_a_persons_trajectory_shows_promotion_and_change_computed_here(tmp_path:
     result = CliRunner().invoke(cli, ["history", str(db), "--employee", "E204", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [(c["cycle"], c["level"], c["promoted"]) for c in data["cycles"]] == [
+    assert [(c["cycle"], c["level"], c["level_changed"]) for c in data["cycles"]] == [
         ("2026 H1", "L3", False),
         ("2026 H2", "L4", True),
         ("2027 H1", "L4", False),
@@ -510,7 +570,7 @@ def test_a_persons_trajectory_shows_promotion_and_change_computed_here(tmp_path:
     assert first == raw
 
     table = CliRunner().invoke(cli, ["history", str(db), "--employee", "E204"])
-    assert "L4 (promoted)" in table.output and f"{expected_changes[0]:+d}" in table.output
+    assert "L4 (from L3)" in table.output and f"{expected_changes[0]:+d}" in table.output
     as_csv = CliRunner().invoke(cli, ["history", str(db), "--employee", "E204", "--csv"])
     assert len(as_csv.output.splitlines()) == 1 + 3 * len(raw)
 

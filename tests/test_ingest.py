@@ -417,23 +417,25 @@ def test_unknown_and_duplicate_competency_rows(blank, tmp_path):
         sheet.cell(header + 1, cols["Score"]).value = 3
         sheet.cell(header + 3, cols["Competency ID"]).value = "comp-2"  # was comp-3: a twin
         sheet.cell(header + 3, cols["Score"]).value = 4
-        sheet.cell(header + 10, cols["Score"]).value = 2  # below the table, no id
-        sheet.cell(header + 12, cols["Competency ID"]).value = "a note, not a competency"
+        sheet.cell(header + 9, cols["Score"]).value = 2  # below the table, no id
+        sheet.cell(header + 9, cols["Evidence"]).value = "a note, not a score"
+        sheet.cell(header + 14, cols["Score"]).value = 4  # beside the development plan
 
     path = fill(blank["hana"], tmp_path / "tampered.xlsx", {"Jane Doe": {"comp-2": 2}}, edit=tamper)
     result = ingest(path)
     assert result.issues.flatten() == [
         ["error", "unknown-competency", "Jane Doe", "H19"],
         ["error", "duplicate-row", "Jane Doe", "H21"],
-        ["error", "score-without-competency", "Jane Doe", "H28"],
-        ["warning", "unknown-competency", "Jane Doe", "A30"],
+        ["error", "score-without-competency", "Jane Doe", "H27"],
+        ["error", "score-without-competency", "Jane Doe", "H32"],
         ["warning", "row-missing", "Jane Doe", ""],
         ["warning", "row-missing", "Jane Doe", ""],
     ]
     assert "unknown Competency ID 'comp-99'" in result.issues.issues[0].message
+    assert "beside the development plan" in result.issues.issues[3].message
     assert by_key(result, ACCEPTED) == {("E1", "comp-2"): 2}
-    assert result.account.rejected == 3
-    assert_adds_up(result, sum(ROWS.values()) + 3)
+    assert result.account.rejected == 4
+    assert_adds_up(result, sum(ROWS.values()) + 4)
 
 
 def test_folders_lock_files_and_unreadable_files(blank, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -13,9 +14,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from laddersheet.actions import AgreedAction
 from laddersheet.errors import InputError
 from laddersheet.gaps import GapReport, compute_gaps
 from laddersheet.report import (
+    ACTIONS_CSV,
     CUT_MARK,
     EMPLOYEES_CSV,
     EVIDENCE_CELL_LIMIT,
@@ -93,7 +96,7 @@ def find_row(sheet, column: int, value: str) -> int:
 def test_json_has_the_documented_shape(report, tmp_path):
     path = write_json(report, tmp_path / "gaps.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data) == ["summary", "employees", "issues"]
+    assert list(data) == ["summary", "employees", "actions", "issues"]
     summary = data["summary"]
     assert summary["account"] == report.account.line()
     assert summary["company"] == "Example Company"
@@ -168,7 +171,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_csv_escapes_formula_injection_and_keeps_numbers(report, tmp_path):
     paths = write_csv(report, tmp_path)
-    assert [p.name for p in paths] == [GAPS_CSV, EMPLOYEES_CSV]
+    assert [p.name for p in paths] == [GAPS_CSV, EMPLOYEES_CSV, ACTIONS_CSV]
     for path in paths:
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     gaps = read_csv(tmp_path / GAPS_CSV)
@@ -226,7 +229,7 @@ def test_workbook_text_that_looks_like_a_formula_stays_text(workbook_path):
 
 def test_workbook_cuts_long_evidence_and_says_so(workbook_path):
     book = load(workbook_path)
-    for sheet_name, column in (("Gaps", 18), ("Development plan", 9)):
+    for sheet_name, column in (("Gaps", 18), ("Development plan", 11)):
         sheet = book[sheet_name]
         cut = [
             sheet.cell(row, column).value
@@ -298,18 +301,30 @@ def test_calibration_sheet_states_the_threshold_and_flags_the_lenient_manager(wo
     assert sheet.cell(sam, 11).value is None
 
 
-def test_development_plan_has_unlocked_columns_to_fill(workbook_path):
-    sheet = load(workbook_path)["Development plan"]
-    assert sheet.protection.sheet  # protected without a password ...
+def test_development_plan_shows_agreed_actions_then_the_gaps_none_covers(report, tmp_path):
+    sheet = load(write_report(report, tmp_path / "none.xlsx"))["Development plan"]
     row = find_row(sheet, 2, "E402")
     assert sheet.cell(row, 6).value == "Competency 5"
-    assert sheet.cell(row, 8).value == "Action for Competency 5 towards L3-L5."
-    for column in (10, 11):  # ... so only "Agreed action" and "Due date" take typing
-        assert sheet.cell(row, column).value is None
-        assert sheet.cell(row, column).protection.locked is False
-    assert sheet.cell(row, 8).protection.locked is not False
-    top = find_row(sheet, 2, "E202")
-    assert sheet.cell(top, 8).value.startswith("Top of the track")
+    assert sheet.cell(row, 10).value == "Action for Competency 5 towards L3-L5."  # suggested
+    assert sheet.cell(row, 8).value is None  # nothing agreed
+    top = find_row(sheet, 2, "E402")
+    first_gap = sheet.cell(top, 6).value
+    agreed = (
+        AgreedAction("E402", 1, "Pair with Ana on two cases", "comp-5", due_date="2027-03-31"),
+        AgreedAction("E402", 2, "Read the handbook"),
+    )
+    with_plan = dataclasses.replace(report, actions=agreed)
+    sheet = load(write_report(with_plan, tmp_path / "plan.xlsx"))["Development plan"]
+    rows = [
+        [sheet.cell(r, c).value for c in (5, 6, 8, 9)]
+        for r in range(5, sheet.max_row + 1)
+        if sheet.cell(r, 2).value == "E402"
+    ]
+    assert rows[0] == ["1", "Competency 5", "Pair with Ana on two cases", "2027-03-31"]
+    assert rows[1] == ["2", None, "Read the handbook", None]
+    shown = [r[1] for r in rows[2:]]
+    assert "Competency 5" not in shown and all(r[2] is None for r in rows[2:])  # gaps left
+    assert first_gap == "Competency 5"
 
 
 def test_workbook_is_deterministic(report, workbook_path, tmp_path):

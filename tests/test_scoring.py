@@ -6,11 +6,11 @@ from openpyxl.utils import get_column_letter
 
 from laddersheet.layout import (
     META_SHEET,
-    SCHEMA_VERSION,
     SCORING_COVER_SHEET,
     SCORING_HEADERS,
     SCORING_META_EMPLOYEE_HEADERS,
     SCORING_META_SENT_HEADERS,
+    SCORING_SCHEMA_VERSION,
     SCORING_TABLE_HEADER_ROW,
 )
 from laddersheet.roster import Employee
@@ -76,8 +76,15 @@ def book(written):
 
 
 def table(sheet) -> list[tuple]:
-    rows = sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=len(SCORING_HEADERS), values_only=True)
-    return [row for row in rows if row[0] is not None]
+    """The score table's rows: down to its first blank row (the development plan follows)."""
+    found = []
+    for row in sheet.iter_rows(
+        min_row=HEADER_ROW + 1, max_col=len(SCORING_HEADERS), values_only=True
+    ):
+        if row[0] is None:
+            break
+        found.append(row)
+    return found
 
 
 def header_block(sheet) -> dict[str, object]:
@@ -164,7 +171,9 @@ def test_text_never_becomes_a_formula(book):
 
 def test_score_dropdown_with_labels(book, ladder):
     sheet = book["Jane Doe"]
-    [validation] = sheet.data_validations.dataValidation
+    [validation] = [  # the Score column's; the plan's come after
+        v for v in sheet.data_validations.dataValidation if str(v.sqref).startswith("H")
+    ]
     count = len(ladder.competency_ids("family_1", "IC"))
     assert str(validation.sqref) == f"H{HEADER_ROW + 1}:H{HEADER_ROW + count}"
     assert validation.type == "list" and validation.formula1 == '"1,2,3,4,5"'
@@ -182,7 +191,7 @@ def test_input_message_stays_within_excel_limit():
     assert len(message) <= 255 and message.startswith("1 to 5: see the rubric")
 
 
-def test_only_score_and_evidence_are_unlocked(book):
+def test_only_score_and_evidence_are_unlocked_in_the_table(book):
     for name in book.sheetnames:
         sheet = book[name]
         assert sheet.protection.sheet, name
@@ -197,7 +206,10 @@ def test_only_score_and_evidence_are_unlocked(book):
             assert unlocked == set(), name
             continue
         rows = range(HEADER_ROW + 1, HEADER_ROW + 1 + len(table(sheet)))
-        assert unlocked == {(r, c) for r in rows for c in (SCORE, EVIDENCE)}, name
+        above_plan = {(r, c) for r, c in unlocked if r <= rows[-1] + 1}
+        assert above_plan == {(r, c) for r in rows for c in (SCORE, EVIDENCE)}, name
+        # under it, the plan's inputs (tests/test_plan.py checks them cell by cell), in A:E
+        assert {c for r, c in unlocked - above_plan} <= {1, 2, 3, 4, 5}, name
 
 
 def test_gaps_are_formatted_conditionally(book):
@@ -246,7 +258,7 @@ def test_meta_binds_file_to_master_and_sheets_to_people(book, ladder):
     assert rows[employee_header][:7] == SCORING_META_EMPLOYEE_HEADERS
     values = {r[0]: r[1] for r in rows[:employee_header]}
     assert values["kind"] == "scoring"
-    assert values["schema_version"] == str(SCHEMA_VERSION)
+    assert values["schema_version"] == str(SCORING_SCHEMA_VERSION)
     assert values["content_digest"] == ladder.content_digest()
     assert (values["manager_id"], values["manager_name"]) == ("H1", "Hana Head")
     sent_header = next(i for i, r in enumerate(rows) if r[0] == SCORING_META_SENT_HEADERS[0])
@@ -302,7 +314,8 @@ def test_score_column_fits_a_label_and_the_reading_helpers_are_hidden(book, ladd
         if dimension.hidden
         for col in range(dimension.min, dimension.max + 1)
     }
-    assert hidden == set(range(HELPER_FIRST_COL + 1, COL_SCORE_READ + 2))  # 1-based
+    # 1-based: the reading helpers and the plan's suggested actions, one per score row
+    assert hidden == set(range(HELPER_FIRST_COL + 1, COL_SCORE_READ + 3))
     row = HEADER_ROW + 1
     read = sheet[f"{READ_LETTER}{row}"].value
     assert read.startswith(f'=IF(ISERROR(H{row}),"invalid"')

@@ -228,7 +228,9 @@ def test_the_live_gaps_and_ingest_agree_after_a_libreoffice_round_trip(cycles, t
             names = rows[at]
             cols = [names.index(h) for h in (SCORING_ID_HEADER, "Gap now", "Gap next")]
             cols.append(names.index(SCORING_EVIDENCE_HEADER))
-            found[sheet.title] = [tuple(r[c] for c in cols) for r in rows[at + 1 :]]
+            table = [r for r in rows[at + 1 :]]
+            end = next((i for i, r in enumerate(table) if not r or r[0] in ("", None)), len(table))
+            found[sheet.title] = [tuple(r[c] for c in cols) for r in table[:end]]
             top = [r[1] for r in rows[:at] if r and r[0] in LIVE_LABELS]
             found[sheet.title].append(tuple(top))
         return found

@@ -382,8 +382,9 @@ def generate(settings_path: Path | None, out: Path) -> None:
     "--history",
     "history_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Show last cycle's scores from this history file beside the Score column (read-only). "
-    "Not in --self workbooks.",
+    help="Show last cycle's scores from this history file beside the Score column (read-only), "
+    "and the actions agreed earlier and still open, each with a Status to pick. Not in --self "
+    "workbooks.",
 )
 @_jobs_option
 @_output_options
@@ -661,7 +662,8 @@ def history(db: Path, employee_id: str | None, as_json: bool, as_csv: bool) -> N
             (
                 str(row["cycle"]),
                 str(row["date"]),
-                f"{row['level']}{' (promoted)' if row['promoted'] else ''}",
+                f"{row['level']}"
+                + (f" (from {row['previous_level']})" if row["level_changed"] else ""),
                 str(row["manager"]),
                 _percent(row["coverage"]),
                 {True: "yes", False: "no", None: "-"}[row["meets_level"]],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .demo_company import COMPANY, roster_rows
@@ -48,16 +49,21 @@ folder is the latest ({cycle}); earlier/ is the one before.
   master_template.xlsx    the career ladder HR edits: one sheet per job family, the
                           Expectations table laddersheet reads back, the Roster
   roster.csv              who is evaluated, by whom, at which level
-  scoring/                one scoring workbook per manager, as sent out
+  scoring/                one scoring workbook per manager, as sent out: under each
+                          person's scores, the actions agreed last cycle (pick a Status)
+                          and this cycle's development plan, prefilled from the top gaps
   returned/               the same workbooks filled in by the managers (one has a typo)
   report/report.xlsx      the gap report: Summary, Employees, Gaps, Heatmap, Teams,
-                          Progress, Calibration, Development plan, Missing, Issues
+                          Progress, Progress by group, Earlier actions, Calibration,
+                          Development plan, Missing, Issues
   report/gaps.json        the same for machines
-  report/csv/             gaps.csv, employees.csv and progress.csv
+  report/csv/             gaps, employees, actions, progress, progress_groups and
+                          earlier_actions (.csv)
   laddersheet.db          the history: both cycles, read with `laddersheet history`
   earlier/                the cycle before ({earlier}), made the same way; since then two
-                          people were promoted, one joined and one left, and most scores rose:
-                          see the Progress sheet of report/report.xlsx
+                          people were promoted, one joined and one left, most scores rose,
+                          and about half the actions agreed then are done: see the
+                          Progress and Earlier actions sheets of report/report.xlsx
 
 Try next:
   1. Open master_template.xlsx, change an expected score or a statement on the
@@ -217,10 +223,23 @@ def _cycle(
         writer.writerows(rows)
 
     scoring_dir = folder / "scoring"
-    sheets = make_sheets(master, scoring_dir, roster_path, on_progress=on_progress)
+    sheets = make_sheets(
+        master,
+        scoring_dir,
+        roster_path,
+        on_progress=on_progress,
+        history_path=history if history.exists() else None,  # last cycle's scores and actions
+    )
     returned_dir = folder / "returned"
     returned_dir.mkdir()
-    fill_returned_workbooks(sheets.paths, returned_dir, settings.scale, seed=seed, shift=shift)
+    fill_returned_workbooks(
+        sheets.paths,
+        returned_dir,
+        settings.scale,
+        seed=seed,
+        shift=shift,
+        cycle_date=date.fromisoformat(as_of) if as_of else date.today(),
+    )
 
     report_dir = folder / "report"
     report_dir.mkdir()

@@ -73,8 +73,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from typing import Any
 
+from .actions import AgreedAction
 from .ingest import ACCEPTED, MISSING, REJECTED, Account, IngestResult, ScoreRecord
 from .issues import Issue, IssueLog, Severity
 from .ladder import Expectation, Ladder
@@ -253,6 +255,18 @@ class GapReport:
     calibration_min_scores: int
     issues: tuple[Issue, ...]  # ingest's and the engine's, errors first
     self_only: tuple[EmployeeGaps, ...] = ()  # a self-assessment but no manager's sheet
+    # development actions agreed this cycle (the scoring workbooks' plan blocks), people's order
+    actions: tuple[AgreedAction, ...] = ()
+
+    def actions_of(self, employee_id: str) -> tuple[AgreedAction, ...]:
+        return self._actions_by_person.get(employee_id, ())
+
+    @cached_property
+    def _actions_by_person(self) -> dict[str, tuple[AgreedAction, ...]]:
+        found: dict[str, list[AgreedAction]] = {}
+        for action in self.actions:
+            found.setdefault(action.employee_id, []).append(action)
+        return {person: tuple(actions) for person, actions in found.items()}
 
     @property
     def account_line(self) -> str:
@@ -344,6 +358,7 @@ def compute_gaps(
         calibration_min_scores=calibration_min_scores,
         issues=tuple(issues),
         self_only=alone,
+        actions=tuple(a for a in result.actions if a.employee_id in known),
     )
 
 

@@ -16,12 +16,13 @@ Safety:
 * Every write runs in ``BEGIN IMMEDIATE`` with a busy timeout, so two runs on the same file
   take turns; the default rollback journal (no WAL) also works on network shares.
 
-Tables (version 1): ``meta``; ``cycles`` (one row per cycle: name, date, company, the master's
+Tables (version 2): ``meta``; ``cycles`` (one row per cycle: name, date, company, the master's
 content digest, the account); ``employee_cycles`` (one row per person and cycle: who they were
 then, coverage, readiness; ``state`` scored / self_only / not_returned); ``scores`` (one row per
 person, competency and cycle: status, score, expectations, gaps now and next, evidence and the
 source file, sheet and cell); ``priorities`` (the report's top gaps with the master's suggested
-action); ``actions`` (agreed development actions: agreed in a cycle, due date, status, note).
+action); ``actions`` (development actions agreed in a cycle: competency, text, due date, the
+source cell); ``action_reviews`` (a later cycle's status and note for an earlier action).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .actions import ActionReview, AgreedAction
 from .errors import HistoryError
+from .layout import ACTION_STATUSES
 
 if TYPE_CHECKING:
     from .gaps import EmployeeGaps, GapReport
@@ -44,7 +47,6 @@ if TYPE_CHECKING:
 APPLICATION_ID = 0x4C534854  # "LSHT": what `PRAGMA application_id` says in our files
 APPLICATION = "laddersheet history"
 BUSY_TIMEOUT_S = 60.0  # how long a run waits for another run holding the file
-ACTION_STATUSES = ("done", "in progress", "not started", "dropped")
 SCORE_STATUSES = ("accepted", "rejected", "missing")
 STATE_SCORED = "scored"
 STATE_SELF_ONLY = "self_only"  # a self-assessment came back, the manager's sheet did not
@@ -169,8 +171,56 @@ def _statements(*statements: str) -> Callable[[sqlite3.Connection], None]:
     return step
 
 
+_STATUS_CHECK = f"status IS NULL OR status IN ({', '.join(repr(s) for s in ACTION_STATUSES)})"
+
+# Version 2: a cycle's word on an earlier action is a row of its own (``action_reviews``), so
+# every cycle's status is kept and re-recording a cycle replaces only its own reviews; the
+# single status of version 1's ``actions`` moves there, and ``actions`` is rebuilt without it
+# (SQLite cannot drop a column with a CHECK). Nothing references ``actions`` during the rebuild.
+_SCHEMA_2 = (
+    """CREATE TEMP TABLE reviews_v1 AS
+        SELECT action_id, status_cycle_id AS cycle_id, status, note FROM actions
+        WHERE status_cycle_id IS NOT NULL""",
+    """CREATE TABLE actions_v2 (
+        action_id INTEGER PRIMARY KEY,
+        cycle_id INTEGER NOT NULL REFERENCES cycles ON DELETE CASCADE,
+        employee_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        competency_id TEXT,
+        suggested TEXT,
+        action TEXT NOT NULL,
+        due_date TEXT,
+        file TEXT NOT NULL DEFAULT '',
+        sheet TEXT NOT NULL DEFAULT '',
+        cell TEXT NOT NULL DEFAULT '',
+        UNIQUE (cycle_id, employee_id, position)
+    )""",
+    """INSERT INTO actions_v2 SELECT action_id, cycle_id, employee_id, position, competency_id,
+        suggested, action, due_date, file, sheet, cell FROM actions""",
+    "DROP TABLE actions",
+    "ALTER TABLE actions_v2 RENAME TO actions",
+    "CREATE INDEX actions_by_employee ON actions (employee_id)",
+    f"""CREATE TABLE action_reviews (
+        action_id INTEGER NOT NULL REFERENCES actions ON DELETE CASCADE,
+        cycle_id INTEGER NOT NULL REFERENCES cycles ON DELETE CASCADE,
+        status TEXT CHECK ({_STATUS_CHECK}),
+        note TEXT NOT NULL DEFAULT '',
+        file TEXT NOT NULL DEFAULT '',
+        sheet TEXT NOT NULL DEFAULT '',
+        cell TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (action_id, cycle_id)
+    )""",
+    "CREATE INDEX action_reviews_by_cycle ON action_reviews (cycle_id)",
+    """INSERT INTO action_reviews (action_id, cycle_id, status, note)
+        SELECT action_id, cycle_id, status, note FROM temp.reviews_v1""",
+    "DROP TABLE temp.reviews_v1",
+)
+
 # Step i takes a file from schema version i to i + 1, inside the caller's transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_statements(*_SCHEMA_1)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _statements(*_SCHEMA_1),
+    _statements(*_SCHEMA_2),
+]
 
 
 def schema_version() -> int:
@@ -216,23 +266,6 @@ class StoredScore:
     file: str
     sheet: str
     cell: str
-
-
-@dataclass(frozen=True)
-class AgreedAction:
-    """A development action agreed for a person (the scoring workbook's plan block)."""
-
-    employee_id: str
-    position: int  # its row in the person's plan block, 1 first
-    action: str
-    competency_id: str | None = None
-    suggested: str | None = None  # the master's suggestion it started from
-    due_date: str | None = None  # ISO date
-    status: str | None = None  # one of ACTION_STATUSES, or None before any review
-    note: str = ""
-    file: str = ""
-    sheet: str = ""
-    cell: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,26 +471,32 @@ def record_report(
     *,
     master_digest: str,
     actions: Sequence[AgreedAction] = (),
+    reviews: Sequence[ActionReview] = (),
 ) -> Cycle:
     """Record one ingest's cycle (``report.cycle``), replacing that cycle's earlier records.
 
     Everything is written in one transaction: a run that fails half-way leaves the file as it
-    was. ``actions``: the development actions agreed this cycle (the plan block); an action's
+    was. ``actions``: the development actions agreed this cycle (the plan blocks); an action's
     id stays the same when its cycle is recorded again (matched by person and position).
+    ``reviews``: this cycle's status of earlier actions, matched to them (``action_id`` set,
+    see ``actions.match_reviews``); recording the cycle again replaces all its reviews.
     """
     path = Path(db)
-    for action in actions:
-        if action.status is not None and action.status not in ACTION_STATUSES:
+    for review in reviews:
+        if review.status is not None and review.status not in ACTION_STATUSES:
             raise HistoryError(
-                f"{path}: action status {action.status!r} of {action.employee_id} is not one of "
+                f"{path}: action status {review.status!r} of {review.employee_id} is not one of "
                 f"{', '.join(ACTION_STATUSES)}."
             )
+        if review.action_id is None:
+            raise ValueError(f"review of {review.employee_id} not matched to an action")
     with _writing(path) as conn:
         cycle_id = _write_cycle(conn, report, master_digest)
         _write_employees(conn, cycle_id, report)
         _write_scores(conn, cycle_id, report)
         _write_priorities(conn, cycle_id, report)
         _write_actions(conn, cycle_id, actions)
+        _write_reviews(conn, cycle_id, reviews)
         return _cycle_rows(conn, "WHERE cycle_id = ?", (cycle_id,))[0]
 
 
@@ -636,12 +675,11 @@ def _write_actions(
             )
     conn.executemany(
         """INSERT INTO actions (cycle_id, employee_id, position, competency_id, suggested,
-               action, due_date, status, note, file, sheet, cell)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               action, due_date, file, sheet, cell)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (cycle_id, employee_id, position) DO UPDATE SET
                competency_id = excluded.competency_id, suggested = excluded.suggested,
-               action = excluded.action, due_date = excluded.due_date,
-               status = excluded.status, note = excluded.note, file = excluded.file,
+               action = excluded.action, due_date = excluded.due_date, file = excluded.file,
                sheet = excluded.sheet, cell = excluded.cell""",
         [
             (
@@ -652,13 +690,28 @@ def _write_actions(
                 a.suggested,
                 a.action,
                 a.due_date,
-                a.status,
-                a.note,
                 a.file,
                 a.sheet,
                 a.cell,
             )
             for a in actions
+        ],
+    )
+
+
+def _write_reviews(
+    conn: sqlite3.Connection, cycle_id: int, reviews: Sequence[ActionReview]
+) -> None:
+    """This cycle's reviews replace the ones it recorded before (a re-ingest clears its own)."""
+    conn.execute("DELETE FROM action_reviews WHERE cycle_id = ?", (cycle_id,))
+    conn.executemany(
+        """INSERT OR REPLACE INTO action_reviews
+               (action_id, cycle_id, status, note, file, sheet, cell)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (r.action_id, cycle_id, r.status, r.note, r.file, r.sheet, r.cell)
+            for r in reviews
+            if r.status is not None or r.note
         ],
     )
 
@@ -732,19 +785,90 @@ def scores_for(db: Path | str, cycle: str | Cycle) -> list[StoredScore]:
 
 
 def _actions(
-    conn: sqlite3.Connection, cycle: Cycle, employee_id: str | None
+    conn: sqlite3.Connection,
+    cycle: Cycle | None,
+    employee_id: str | None,
+    *,
+    agreed_in: Sequence[int] | None = None,
+    reviewed_in: Sequence[int] | None = None,
 ) -> tuple[AgreedAction, ...]:
-    """A cycle's agreed actions: one person's, or (``employee_id`` None) everyone's."""
-    where, args = "WHERE cycle_id = ?", (cycle.cycle_id,)
+    """Agreed actions with their latest review.
+
+    Agreed in ``cycle`` (or in the cycles ``agreed_in``), one person's or (``employee_id``
+    None) everyone's; the latest review among the cycles ``reviewed_in`` (default: all).
+    """
+    ordered = _cycle_rows(conn)
+    rank = {c.cycle_id: i for i, c in enumerate(ordered)}
+    names = {c.cycle_id: c.name for c in ordered}
+    cycle_ids = [cycle.cycle_id] if cycle is not None else list(agreed_in or ())
+    if not cycle_ids:
+        return ()
+    where = f"WHERE a.cycle_id IN ({', '.join('?' * len(cycle_ids))})"
+    args: tuple[object, ...] = tuple(cycle_ids)
     if employee_id is not None:
-        where, args = where + " AND employee_id = ?", (*args, employee_id)
+        where, args = where + " AND a.employee_id = ?", (*args, employee_id)
     rows = conn.execute(
-        f"""SELECT employee_id, position, action, competency_id, suggested, due_date, status,
-                   note, file, sheet, cell
-            FROM actions {where} ORDER BY employee_id, position""",
+        f"""SELECT a.action_id, a.cycle_id, a.employee_id, a.position, a.action,
+                   a.competency_id, a.suggested, a.due_date, a.file, a.sheet, a.cell
+            FROM actions a {where}""",
         args,
     ).fetchall()
-    return tuple(AgreedAction(*row) for row in rows)
+    allowed = None if reviewed_in is None else set(reviewed_in)
+    latest: dict[int, tuple[int, str | None, str]] = {}
+    for action_id, cycle_id, status, note in conn.execute(
+        f"""SELECT r.action_id, r.cycle_id, r.status, r.note FROM action_reviews r
+            JOIN actions a ON a.action_id = r.action_id {where}""",
+        args,
+    ):
+        if allowed is not None and cycle_id not in allowed:
+            continue
+        if action_id not in latest or rank[cycle_id] > rank[latest[action_id][0]]:
+            latest[action_id] = (cycle_id, status, note)
+    from .gaps import natural_key
+
+    actions = []
+    for action_id, cycle_id, employee, position, text, competency, suggested, due, *cell in rows:
+        review_cycle, status, note = latest.get(action_id, (None, None, ""))
+        order = (rank[cycle_id], natural_key(employee), position)
+        actions.append(
+            (
+                order,
+                AgreedAction(
+                    employee,
+                    position,
+                    text,
+                    competency,
+                    suggested,
+                    due,
+                    status,
+                    note,
+                    *cell,
+                    action_id=action_id,
+                    cycle=names[cycle_id],
+                    status_cycle=names.get(review_cycle, "") if review_cycle is not None else "",
+                ),
+            )
+        )
+    return tuple(action for _, action in sorted(actions, key=lambda pair: pair[0]))
+
+
+def open_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
+    """The actions a cycle reviews: agreed in the cycles before it and still open then.
+
+    Open: no review before ``cycle`` closed it (done or dropped). ``cycle`` need not be
+    recorded yet (the one ``sheets`` prepares): then every recorded cycle is before it. Oldest
+    first, then by person and position; each with its latest status before ``cycle``.
+    """
+    path = Path(db)
+    if not path.exists():
+        return ()
+    with _reading(path) as conn:
+        ordered = _cycle_rows(conn)
+        names = [c.name for c in ordered]
+        before = ordered[: names.index(cycle)] if cycle in names else ordered
+        ids = [c.cycle_id for c in before]
+        found = _actions(conn, None, None, agreed_in=ids, reviewed_in=ids)
+    return tuple(a for a in found if not a.closed)
 
 
 _PERSON_COLUMNS = (
@@ -845,7 +969,10 @@ def trajectory_rows(history: Sequence[EmployeeCycle]) -> list[dict[str, object]]
                 "title": entry.title,
                 "family_id": entry.family_id,
                 "manager": entry.manager_name,
-                "promoted": previous is not None and previous.level != entry.level,
+                # as in the report's Progress: the level or the track differs from the cycle before
+                "level_changed": previous is not None
+                and (previous.track, previous.level) != (entry.track, entry.level),
+                "previous_level": previous.level if previous is not None else None,
                 "coverage": entry.coverage,
                 "meets_level": entry.meets_level,
                 "readiness_next": entry.readiness_next,
@@ -902,3 +1029,95 @@ def cycle_people(db: Path | str, cycle: str | Cycle) -> list[EmployeeCycle]:
         ),
         key=lambda entry: natural_key(entry.employee_id),
     )
+
+
+# --- the trend over cycles -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    """One cycle's company figures: a point of the report's trend (three cycles or more).
+
+    ``people``: scored this cycle; ``meets_level``: share of those with enough scores who meet
+    their level; ``readiness``: mean readiness for the next level over them; ``open_gaps``:
+    accepted scores below the expectation of the person's level; ``actions_reviewed``: earlier
+    actions still open before the cycle, of people assessed in it; ``actions_done``: those the
+    cycle's workbooks marked done.
+    """
+
+    cycle: str
+    date: str
+    people: int
+    meets_level: float | None
+    readiness: float | None
+    open_gaps: int
+    actions_agreed: int
+    actions_reviewed: int
+    actions_done: int
+
+    @property
+    def completion(self) -> float | None:
+        return self.actions_done / self.actions_reviewed if self.actions_reviewed else None
+
+
+def trend(db: Path | str, before: str | None = None) -> list[CycleFigures]:
+    """The recorded cycles' figures, oldest first; with ``before``, only the cycles before it
+    (all of them when it is not recorded)."""
+    with _reading(db) as conn:
+        ordered = _cycle_rows(conn)
+        names = [c.name for c in ordered]
+        if before is not None:
+            ordered = ordered[: names.index(before)] if before in names else ordered
+        figures = []
+        for cycle in ordered:
+            people, meets, judged, readiness = conn.execute(
+                f"""SELECT COUNT(*), SUM(meets_level = 1), COUNT(meets_level),
+                       AVG(readiness_next)
+                    FROM employee_cycles WHERE cycle_id = ? AND state = '{STATE_SCORED}'""",
+                (cycle.cycle_id,),
+            ).fetchone()
+            (open_gaps,) = conn.execute(
+                f"""SELECT COUNT(*) FROM scores s JOIN employee_cycles e
+                        ON e.cycle_id = s.cycle_id AND e.employee_id = s.employee_id
+                    WHERE s.cycle_id = ? AND e.state = '{STATE_SCORED}'
+                      AND s.status = 'accepted' AND s.gap_now > 0""",
+                (cycle.cycle_id,),
+            ).fetchone()
+            (agreed,) = conn.execute(
+                "SELECT COUNT(*) FROM actions WHERE cycle_id = ?", (cycle.cycle_id,)
+            ).fetchone()
+            assessed = {
+                row[0]
+                for row in conn.execute(
+                    f"""SELECT employee_id FROM employee_cycles WHERE cycle_id = ?
+                        AND state IN ('{STATE_SCORED}', '{STATE_SELF_ONLY}')""",
+                    (cycle.cycle_id,),
+                )
+            }
+            earlier = [c.cycle_id for c in _cycle_rows(conn)[: names.index(cycle.name)]]
+            reviewed = [
+                a
+                for a in _actions(conn, None, None, agreed_in=earlier, reviewed_in=earlier)
+                if not a.closed and a.employee_id in assessed
+            ]
+            done_ids = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT action_id FROM action_reviews WHERE cycle_id = ? AND status = 'done'",
+                    (cycle.cycle_id,),
+                )
+            }
+            figures.append(
+                CycleFigures(
+                    cycle.name,
+                    cycle.date,
+                    people,
+                    meets / judged if judged else None,
+                    readiness,
+                    open_gaps,
+                    agreed,
+                    len(reviewed),
+                    sum(a.action_id in done_ids for a in reviewed),
+                )
+            )
+    return figures

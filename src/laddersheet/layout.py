@@ -196,6 +196,58 @@ SCORING_HEADER_BLOCK_FIRST_ROW = 3  # 0-based; rows 0-1 hold the title and subti
 SCORING_TABLE_HEADER_ROW = 17  # 0-based row of SCORING_HEADERS as generated
 SCORING_HEADER_SEARCH_ROWS = 60  # how far ingest looks for the header block and table header
 
+# A scoring workbook's own layout version (the master's is SCHEMA_VERSION): 3 added the
+# development-plan blocks under the scores, which an older reader would take for competency rows.
+SCORING_SCHEMA_VERSION = 3
+
+# Development plan, under the score table of each person's sheet in a manager's workbook (never
+# in a self-assessment): first, with ``sheets --history``, the actions agreed in earlier cycles
+# and still open, each with a Status to pick and a Note; then this cycle's plan: the top gaps to
+# the target with the master's suggested action, the agreed action (prefilled with it) and a due
+# date. Ingest finds each block by its header row; the scores end at the first block or title.
+PLAN_TITLE = "Development plan"
+PLAN_COMPETENCY_HEADER = "Competency"
+PLAN_AGREED_HEADER = "Agreed action"
+PLAN_DUE_HEADER = "Due date"
+PLAN_SUGGESTED_HEADER = "Suggested action"
+PLAN_GAP_HEADER = "Gap to target"
+# Column by column from A ("" continues the cell before: merged). What is typed fits the first
+# printed page (A:E); the reference columns follow on the next pages.
+PLAN_HEADERS = (
+    PLAN_COMPETENCY_HEADER,
+    PLAN_AGREED_HEADER,
+    "",
+    PLAN_DUE_HEADER,
+    "",
+    PLAN_SUGGESTED_HEADER,
+    PLAN_GAP_HEADER,
+)
+PLAN_ROWS = 5  # rows of a person's plan; the first PLAN_PREFILLED hold the top gaps
+PLAN_PREFILLED = 3
+REVIEW_TITLE = "Actions agreed earlier"
+REVIEW_STATUS_HEADER = "Status"
+REVIEW_ACTION_HEADER = "Action agreed"
+REVIEW_NOTE_HEADER = "Note"
+REVIEW_ABOUT_HEADER = "Competency · agreed in"
+REVIEW_KEY_HEADER = "Action key"  # hidden column: the history's id for the action
+REVIEW_HEADERS = (
+    REVIEW_STATUS_HEADER,
+    REVIEW_ACTION_HEADER,
+    "",
+    PLAN_DUE_HEADER,
+    "",
+    REVIEW_NOTE_HEADER,
+    REVIEW_ABOUT_HEADER,
+)
+ACTION_DONE, ACTION_IN_PROGRESS, ACTION_NOT_STARTED, ACTION_DROPPED = (
+    "done",
+    "in progress",
+    "not started",
+    "dropped",
+)
+ACTION_STATUSES = (ACTION_DONE, ACTION_IN_PROGRESS, ACTION_NOT_STARTED, ACTION_DROPPED)
+ACTION_CLOSED = (ACTION_DONE, ACTION_DROPPED)  # no longer carried to the next cycle
+
 # _meta of a scoring workbook: META_HEADERS key/value rows, then the employee table.
 META_SCORING_KEYS = (
     META_KIND,

@@ -17,12 +17,14 @@ from .errors import InputError, WorkbookError
 from .issues import IssueLog
 
 if TYPE_CHECKING:  # stages are imported lazily so `--help` stays fast
+    from .actions import ActionReview
     from .gaps import GapReport
     from .ingest import IngestResult
     from .ladder import Ladder
     from .master import MasterRead
     from .progress import Progress as ProgressSince
     from .roster import Employee
+    from .scoring import LastCycle
 
 Progress = Callable[[Path], None]
 
@@ -157,11 +159,7 @@ def make_sheets(
         column_map=parse_column_map(roster_map),
         issues=master.issues,  # roster warnings are shown with the master's
     )
-    previous, previous_name = (
-        (None, "")
-        if self_assessment
-        else _previous_scores(history_path, master.ladder.settings.cycle)
-    )
+    last_cycle = None if self_assessment else _last_cycle(history_path, master.ladder)
     _clear_earlier_workbooks(
         out_dir, force, SELF_FILE_PREFIX if self_assessment else SCORING_FILE_PREFIX
     )
@@ -177,32 +175,45 @@ def make_sheets(
             out_dir,
             on_progress=on_progress,
             jobs=jobs,
-            previous=previous,
-            previous_cycle=previous_name,
+            last_cycle=last_cycle,
         )
     return SheetsResult(paths, len(employees), master.issues)
 
 
-def _previous_scores(
-    history_path: Path | None, cycle: str
-) -> tuple[dict[str, dict[str, int]] | None, str]:
-    """The accepted scores of the cycle the history holds before ``cycle``, and its name.
+def _last_cycle(history_path: Path | None, ladder: Ladder) -> LastCycle | None:
+    """What the history holds before the ladder's cycle: accepted scores and open actions.
 
     None when there is no history or it holds no earlier cycle (the sheets are then as without).
     """
     if history_path is None:
-        return None, ""
-    from .history import previous_cycle, scores_for
+        return None
+    from .history import open_actions, previous_cycle, scores_for
     from .ingest import ACCEPTED
+    from .scoring import LastCycle, OpenAction
 
+    cycle = ladder.settings.cycle
     earlier = previous_cycle(history_path, cycle)
     if earlier is None:
-        return None, ""
+        return None
     previous: dict[str, dict[str, int]] = {}
     for stored in scores_for(history_path, earlier):
         if stored.status == ACCEPTED and stored.score is not None:
             previous.setdefault(stored.employee_id, {})[stored.competency_id] = stored.score
-    return previous, earlier.name
+    actions: dict[str, list[OpenAction]] = {}
+    for action in open_actions(history_path, cycle):
+        competency = ladder.competency(action.competency_id) if action.competency_id else None
+        actions.setdefault(action.employee_id, []).append(
+            OpenAction(
+                key=str(action.action_id),
+                agreed_in=action.cycle,
+                competency=competency.name if competency else (action.competency_id or ""),
+                action=action.action,
+                due_date=action.due_date,
+            )
+        )
+    return LastCycle(
+        earlier.name, previous, {person: tuple(found) for person, found in actions.items()}
+    )
 
 
 @dataclass
@@ -276,12 +287,13 @@ def ingest(
     )
     _refuse_wrong_master(result, master_path, allow_version_mismatch)
     result.issues.extend(master.issues)
+    reviews = _match_reviews(result, history_path, master.ladder.settings.cycle)
     report = compute_gaps(master.ladder, result, as_of=as_of or date.today().isoformat())
     since = None  # progress since the cycle the history holds before this one
     if history_path and history_path.exists():
         from .progress import progress_since_last
 
-        since = progress_since_last(history_path, report)
+        since = progress_since_last(history_path, report, reviews)
     for path in (out, json_path):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -310,9 +322,57 @@ def ingest(
     if history_path:  # last: only a run that wrote its report is recorded
         from .history import record_report
 
-        record_report(history_path, report, master_digest=master.ladder.content_digest())
+        record_report(
+            history_path,
+            report,
+            master_digest=master.ladder.content_digest(),
+            actions=report.actions,
+            reviews=reviews,
+        )
         outputs.append(history_path)
     return IngestRun(report, result.issues, result.account.line(), outputs, since)
+
+
+def _match_reviews(
+    result: IngestResult, history_path: Path | None, cycle: str
+) -> list[ActionReview]:
+    """The sheets' word on earlier actions, matched to the history's open actions.
+
+    A review that matches none is a warning naming its cell (its status is not recorded); with
+    no history at all, one note says the statuses read are not kept.
+    """
+    from .actions import match_reviews
+
+    said = [r for r in result.reviews if r.status is not None or r.note]
+    if history_path is None or not history_path.exists():
+        if said:
+            first = said[0]
+            result.issues.info(
+                "action-statuses-not-recorded",
+                f"{len(said)} earlier action(s) have a status or note in the returned "
+                "workbooks, but no history file holds those actions: give --history (the file "
+                "the earlier cycle was recorded in) to record them",
+                file=first.file,
+                sheet=first.sheet,
+                cell=first.cell,
+            )
+        return []
+    from .history import open_actions
+
+    matched, unmatched = match_reviews(result.reviews, open_actions(history_path, cycle))
+    for review in unmatched:
+        if review.status is None and not review.note:
+            continue
+        result.issues.warning(
+            "action-not-in-history",
+            f"{review.employee_id}: the earlier action '{review.action[:60]}' is not an open "
+            f"action of theirs in {history_path}: its status is not recorded. Was the workbook "
+            "made with another history file?",
+            file=review.file,
+            sheet=review.sheet,
+            cell=review.cell,
+        )
+    return matched
 
 
 @dataclass

@@ -12,8 +12,10 @@ packs alone and says why (``PacksResult.note``).
 What a pack holds: current and target level with their titles; per competency the score, the
 expectation now and at the target level, both gaps and the manager's evidence, with the target
 level's statement under every competency that has a gap; the priorities with their development
-actions; blank "Agreed actions" rows. Below 75 % coverage it says the person is incomplete and
-states no verdict (no meets-level, no readiness), like the report.
+actions; the actions agreed in the scoring workbook's plan block (with due dates) and blank
+rows to add more; with a history, the actions agreed earlier and the status this cycle gave
+them. Below 75 % coverage it says the person is incomplete and states no verdict (no
+meets-level, no readiness), like the report.
 
 File names (``pack_stems``): ``Review pack - <name>``, with the name made safe for every file
 system (accents and right-to-left letters kept; slashes, colons and the like replaced; control,
@@ -35,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .actions import AgreedAction
 from .errors import InputError
 from .gaps import COVERAGE_MIN, SCOPE_UNLISTED, EmployeeGaps, GapReport, GapRow
 from .ingest import MISSING, REJECTED
@@ -44,7 +47,7 @@ from .progress import Progress
 from .workbook import atomic_output
 
 PACK_PREFIX = "Review pack - "
-AGREED_ACTION_ROWS = 4  # blank rows for what the conversation agrees
+AGREED_ACTION_ROWS = 4  # rows for what the conversation agrees (at least one blank)
 MAX_NAME_CHARS = 100  # of the name part of a file name
 MAX_NAME_BYTES = 150  # UTF-8 bytes of the name part (file systems allow 255 for the whole name)
 MAX_ID_BYTES = 40
@@ -106,6 +109,18 @@ class PackPriority:
     action_band: str
 
 
+@dataclass(frozen=True)
+class PackAction:
+    """An agreed action as the pack shows it."""
+
+    competency: str  # "" when the action names none
+    action: str
+    due_date: str  # ISO, "" when none
+    status: str = ""  # earlier actions: this cycle's status ("" none given)
+    agreed_in: str = ""
+    overdue: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Pack:
     employee_id: str
@@ -134,6 +149,8 @@ class Pack:
     created: str
     scale: tuple[tuple[int, str], ...]
     since: PackSince | None = None
+    agreed: tuple[PackAction, ...] = ()  # this cycle's plan
+    earlier: tuple[PackAction, ...] = ()  # actions agreed earlier, with this cycle's status
 
 
 @dataclass(frozen=True)
@@ -186,6 +203,20 @@ def build_pack(
         if r.expected_now is not None or r.expected_next is not None
     ]
     with_next = [r for r in employee.competencies if r.gap_next is not None]
+    names = {r.competency_id: r.competency for r in employee.competencies}
+
+    def shown(action: AgreedAction) -> PackAction:
+        return PackAction(
+            names.get(action.competency_id, action.competency_id or "")
+            if action.competency_id
+            else "",
+            action.action,
+            action.due_date or "",
+            action.status or "",
+            action.cycle,
+            action.overdue(report.created),
+        )
+
     return Pack(
         employee_id=employee.employee_id,
         name=employee.name,
@@ -211,6 +242,8 @@ def build_pack(
             for p in employee.priorities
         ),
         self_assessed=employee.self_assessed,
+        agreed=tuple(shown(a) for a in report.actions_of(employee.employee_id)),
+        earlier=tuple(shown(a) for a in person.actions) if person else (),
         company=report.company,
         cycle=report.cycle,
         created=report.created,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..actions import ActionReview, AgreedAction
 from ..errors import InputError
 from ..issues import Issue, IssueLog
 from ..ladder import Ladder
@@ -25,7 +26,6 @@ from ..layout import (
     META_HEADERS,
     META_KIND,
     META_SHEET,
-    SCHEMA_VERSION,
     SCORING_COVER_SHEET,
     SCORING_EVIDENCE_HEADER,
     SCORING_ID_HEADER,
@@ -38,11 +38,12 @@ from ..layout import (
     SCORING_LABEL_TRACK,
     SCORING_META_EMPLOYEE_HEADERS,
     SCORING_META_SENT_HEADERS,
+    SCORING_SCHEMA_VERSION,
     SCORING_SCORE_HEADER,
 )
 from ..parallel import Crashed, run_each, start_progress
 from ..roster import Employee
-from ..scoring import ScoringRowBuilder
+from ..scoring import ScoringRowBuilder, target_level
 from ..sheetio import SheetData, UnreadableWorkbook, read_workbook
 from ..workbook import cell_ref
 from .cells import (
@@ -56,6 +57,7 @@ from .cells import (
     parse_score,
     short,
 )
+from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,10 @@ class IngestResult:
     # managers' (``employees``/``records``), which alone give gaps, readiness and calibration.
     self_employees: list[Employee] = field(default_factory=list)
     self_records: list[ScoreRecord] = field(default_factory=list)
+    # The development-plan blocks: actions agreed this cycle (in the people's order), and what
+    # the sheets say of actions agreed in earlier cycles (matched to the history by main).
+    actions: list[AgreedAction] = field(default_factory=list)
+    reviews: list[ActionReview] = field(default_factory=list)
 
     @property
     def account(self) -> Account:
@@ -253,6 +259,7 @@ class _Reading:
     by_competency: dict[str, ScoreRecord]  # first row of each competency id
     extra: list[ScoreRecord]  # rejected rows that belong to no competency slot
     self_assessment: bool = False  # the person's own scores, not their manager's
+    plan: PlanReading = field(default_factory=PlanReading)  # the blocks under the scores
 
     def signature(self) -> tuple[object, ...]:
         """What the sheet says, independent of where the cells are (for duplicate files)."""
@@ -330,11 +337,11 @@ class _Reader:
                 return
             version = meta.values.get("schema_version", "")
             number = _as_int(version)
-            if number is None or number > SCHEMA_VERSION:
+            if number is None or number > SCORING_SCHEMA_VERSION:
                 self.issues.error(
                     "schema-too-new",
                     f"made with layout version {version or '(none)'}; this laddersheet reads "
-                    f"versions up to {SCHEMA_VERSION}: use the laddersheet that made it",
+                    f"versions up to {SCORING_SCHEMA_VERSION}: use the laddersheet that made it",
                     file=file,
                 )
                 return
@@ -343,6 +350,7 @@ class _Reader:
         found = self.bind_sheets(sheets, meta, file)
         if found is None:
             return
+        untouched: list[str] = []  # people whose suggestions were left as prefilled
         for bound in found:
             employee = self.employee_for(bound, meta, file)
             reading = self.read_sheet(bound.sheet, bound.header_row, employee, file)
@@ -350,7 +358,19 @@ class _Reader:
                 reading = _reject_all(reading)
             if self_kind if self_kind is not None else bound.identity.self_assessment:
                 reading.self_assessment = True
+            # a plan worked on, some suggestions left as they were: maybe a date was forgotten
+            if reading.plan.untouched and reading.plan.actions:
+                untouched.append(
+                    f"{employee.name or employee.employee_id} ({reading.plan.untouched})"
+                )
             self.readings.append(reading)
+        if untouched:
+            self.issues.info(
+                "plan-suggestions-left",
+                "suggested actions left as prefilled with no due date, so not recorded as "
+                f"agreed: {', '.join(untouched)}. Give a due date to agree one",
+                file=file,
+            )
 
     def check_version(self, digest: str, file: str) -> bool:
         """True when the file's scores must be rejected: made from another master version."""
@@ -536,9 +556,13 @@ class _Reader:
         expected = self.expected_ids(employee)
         expected_set = set(expected)
         formulas, scale = sheet.formulas, self.scale
+        end = len(sheet.rows)
         for row_index in range(header_row + 1, len(sheet.rows)):
             row = sheet.rows[row_index]
             competency_id = " ".join(cell_text(_at(row, id_col)).split())
+            if competency_id and label_key(competency_id) in BLOCK_MARKS:
+                end = row_index  # the development plan's blocks start: the scores end here
+                break
             formula = formulas.get((row_index, score_col))
             value = _at(row, score_col)
             parsed = parse_score(value, formula, scale)
@@ -622,6 +646,34 @@ class _Reader:
                     **where,
                 )
             reading.by_competency[competency_id] = record
+        for row_index in range(end, len(sheet.rows)):  # the plan's rows hold no scores
+            value = _at(sheet.rows[row_index], score_col)
+            if cell_text(value).strip():
+                cell = cell_ref(row_index, score_col)
+                self.issues.error(
+                    "score-without-competency",
+                    f"a score ({short(cell_text(value))}) beside the development plan, below the "
+                    "table: rejected. Put it on the competency's row",
+                    cell=cell,
+                    **where,
+                )
+                reading.extra.append(
+                    _as_rejected(
+                        ScoreRecord(
+                            employee.employee_id,
+                            "",
+                            None,
+                            REJECTED,
+                            cell_text(value),
+                            "",
+                            file,
+                            sheet.name,
+                            cell,
+                        )
+                    )
+                )
+        if identified and end < len(sheet.rows):
+            reading.plan = read_plan(sheet, end, self.plan_context(employee), file, self.issues)
         for competency_id in expected:
             if competency_id not in reading.by_competency:
                 self.issues.warning(
@@ -635,13 +687,30 @@ class _Reader:
                 )
         return reading
 
+    def plan_context(self, employee: Employee) -> PlanContext:
+        """How the plan block names the person's competencies and what it suggested."""
+        names: dict[str, str] = {}
+        for row in self.rows.rows(employee):
+            names.setdefault(label_key(row.competency), row.competency_id)
+            names.setdefault(label_key(row.competency_id), row.competency_id)
+        target = target_level(self.ladder, employee)
+
+        def suggestion(competency_id: str) -> str:
+            if target is None:
+                return ""
+            found = self.ladder.action_for(competency_id, target.code, employee.family_id)
+            return found.action if found else ""
+
+        def name(competency_id: str) -> str:
+            competency = self.ladder.competency(competency_id)
+            return competency.name if competency else competency_id
+
+        return PlanContext(employee.employee_id, _person(employee), names, suggestion, name)
+
     def about(self, employee: Employee, competency_id: str) -> str:
         """Who and what a message is about: "Ana Ábalos (E101), Negotiation"."""
-        person = (
-            f"{employee.name} ({employee.employee_id})" if employee.name else employee.employee_id
-        )
         competency = self.ladder.competency(competency_id)
-        return f"{person}, {competency.name if competency else competency_id}"
+        return f"{_person(employee)}, {competency.name if competency else competency_id}"
 
     # --- all files ------------------------------------------------------------------------
 
@@ -677,6 +746,7 @@ class _Reader:
             not_returned = [
                 _sent_employee(entry) for i, entry in self.sent.items() if i not in returned
             ]
+        actions, reviews = self.plans(employees, groups)
         return IngestResult(
             employees=employees,
             records=records,
@@ -685,7 +755,41 @@ class _Reader:
             not_returned=not_returned,
             self_employees=self_employees,
             self_records=self_records,
+            actions=actions,
+            reviews=reviews,
         )
+
+    def plans(
+        self, employees: list[Employee], groups: dict[str, list[_Reading]]
+    ) -> tuple[list[AgreedAction], list[ActionReview]]:
+        """Each person's plan from the first file (in file order) whose sheet holds one, and
+        every review of an earlier action (the first of each when read twice)."""
+        actions: list[AgreedAction] = []
+        reviews: list[ActionReview] = []
+        for employee in employees:
+            readings = groups[employee.employee_id]
+            with_plan = [r for r in readings if r.plan.actions]
+            if with_plan:
+                first = with_plan[0]
+                actions.extend(first.plan.actions)
+                for later in with_plan[1:]:
+                    if _plan_texts(later) != _plan_texts(first):
+                        self.issues.warning(
+                            "plan-in-two-files",
+                            f"{_person(employee)} has another development plan in "
+                            f"{first.file} › {first.sheet}, which comes first in file order and "
+                            "is recorded; this one is not. Remove one of the files or make the "
+                            "plans agree",
+                            file=later.file,
+                            sheet=later.sheet,
+                        )
+            seen: set[tuple[str, str]] = set()
+            for reading in readings:
+                for review in reading.plan.reviews:
+                    if (review.key, review.action) not in seen:
+                        seen.add((review.key, review.action))
+                        reviews.append(review)
+        return actions, reviews
 
     def combine(
         self, readings: Iterable[_Reading]
@@ -847,6 +951,17 @@ def _identity(sheet: SheetData, header_row: int) -> _Identity:
     return _Identity(fields)
 
 
+def _plan_texts(reading: _Reading) -> list[tuple[object, ...]]:
+    return [(a.competency_id, a.action, a.due_date) for a in reading.plan.actions]
+
+
+def _person(employee: Employee) -> str:
+    """ "Ana Ábalos (E101)", or the id alone when the sheet gave no name."""
+    if not employee.name:
+        return employee.employee_id
+    return f"{employee.name} ({employee.employee_id})"
+
+
 def _at(row: list[object], col: int | None) -> object:
     return row[col] if col is not None and col < len(row) else None
 
@@ -875,7 +990,7 @@ def _reject_all(reading: _Reading) -> _Reading:
         c: replace(r, status=REJECTED, score=None) if r.status == ACCEPTED else r
         for c, r in reading.by_competency.items()
     }
-    return replace(reading, by_competency=slots)
+    return replace(reading, by_competency=slots, plan=PlanReading())  # its plan: not read
 
 
 _HEADER_BLOCK_LABELS = (

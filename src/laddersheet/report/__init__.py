@@ -1,4 +1,4 @@
-"""The gap report in three forms: JSON (complete), CSV (two flat tables) and a workbook for HR.
+"""The gap report in three forms: JSON (complete), CSV (flat tables) and a workbook for HR.
 
 All three are written atomically (temporary file renamed into place) and deterministically:
 the same ``GapReport`` gives the same content. Text that came from returned workbooks (names,
@@ -10,17 +10,44 @@ Modules: ``data`` (JSON and CSV) and ``workbook`` (the workbook, which reads ``d
 helpers; never the other way round).
 """
 
-from .data import EMPLOYEES_CSV, GAPS_CSV, PROGRESS_CSV, json_document, write_csv, write_json
-from .workbook import CUT_MARK, EVIDENCE_CELL_LIMIT, PROGRESS_SHEET, SHEETS, write_report
+from .data import (
+    ACTIONS_CSV,
+    EARLIER_ACTIONS_CSV,
+    EMPLOYEES_CSV,
+    GAPS_CSV,
+    PROGRESS_CSV,
+    PROGRESS_GROUPS_CSV,
+    TREND_CSV,
+    json_document,
+    write_csv,
+    write_json,
+)
+from .workbook import (
+    CUT_MARK,
+    EARLIER_ACTIONS_SHEET,
+    EVIDENCE_CELL_LIMIT,
+    PROGRESS_GROUPS_SHEET,
+    PROGRESS_SHEET,
+    SHEETS,
+    TREND_SHEET,
+    write_report,
+)
 
 __all__ = [
+    "ACTIONS_CSV",
     "CUT_MARK",
+    "EARLIER_ACTIONS_CSV",
+    "EARLIER_ACTIONS_SHEET",
     "EMPLOYEES_CSV",
     "EVIDENCE_CELL_LIMIT",
     "GAPS_CSV",
     "PROGRESS_CSV",
+    "PROGRESS_GROUPS_CSV",
+    "PROGRESS_GROUPS_SHEET",
     "PROGRESS_SHEET",
     "SHEETS",
+    "TREND_CSV",
+    "TREND_SHEET",
     "json_document",
     "write_csv",
     "write_json",

@@ -1,4 +1,4 @@
-"""The report as data: JSON (complete) and CSV (two flat tables)."""
+"""The report as data: JSON (complete) and CSV (flat tables)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..actions import AgreedAction
 from ..gaps import (
     EmployeeGaps,
     GapReport,
     GroupStats,
 )
+from ..history import CycleFigures
 from ..issues import Issue, Severity
-from ..progress import PersonProgress, Progress
+from ..progress import GroupProgress, PersonProgress, Progress
 from ..workbook import (
     atomic_output,
     csv_cell,
@@ -24,6 +26,10 @@ JSON_DECIMALS = 4
 GAPS_CSV = "gaps.csv"
 EMPLOYEES_CSV = "employees.csv"
 PROGRESS_CSV = "progress.csv"
+ACTIONS_CSV = "actions.csv"  # agreed this cycle
+EARLIER_ACTIONS_CSV = "earlier_actions.csv"  # reviewed this cycle (with a history)
+PROGRESS_GROUPS_CSV = "progress_groups.csv"
+TREND_CSV = "trend.csv"  # the company's figures per recorded cycle, this one last
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -33,17 +39,150 @@ _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 def json_document(report: GapReport, progress: Progress | None = None) -> dict[str, Any]:
     """The JSON report: ``{"summary", "employees", "issues"}`` and, with a history that holds
     an earlier cycle, ``"progress"`` (shape documented in README)."""
+    names = competency_names(report)
     document = {
         "summary": _summary(report),
         "employees": [_employee_json(e) for e in report.assessed()],  # + self-assessment only
+        "actions": [_row_dict(ACTION_COLUMNS, _action_row(a, names)) for a in report.actions],
         "issues": [_issue_json(i) for i in _ordered_issues(report.issues)],
     }
     if progress is not None:
-        document["progress"] = progress_json(progress)
+        document["progress"] = progress_json(progress, names, report.created)
     return document
 
 
-def progress_json(progress: Progress) -> dict[str, Any]:
+def competency_names(report: GapReport) -> dict[str, str]:
+    """Competency id → name, as the report's rows give them."""
+    names: dict[str, str] = {}
+    for employee in report.assessed():
+        for row in employee.competencies:
+            names.setdefault(row.competency_id, row.competency)
+    return names
+
+
+ACTION_COLUMNS = (
+    "employee_id",
+    "position",
+    "competency_id",
+    "competency",
+    "action",
+    "due_date",
+    "suggested",
+    "file",
+    "sheet",
+    "cell",
+)
+EARLIER_ACTION_COLUMNS = (
+    "employee_id",
+    "action_id",
+    "agreed_in",
+    "competency_id",
+    "competency",
+    "action",
+    "due_date",
+    "status",
+    "note",
+    "overdue",
+)
+GROUP_PROGRESS_COLUMNS = (
+    "kind",
+    "key",
+    "label",
+    "people",
+    "gaps_closed",
+    "gaps_opened",
+    "level_changes",
+    "actions_reviewed",
+    "done",
+    "dropped",
+    "overdue",
+    "completion",
+)
+
+
+TREND_COLUMNS = (
+    "cycle",
+    "date",
+    "people",
+    "meets_level",
+    "readiness",
+    "open_gaps",
+    "actions_agreed",
+    "actions_reviewed",
+    "actions_done",
+    "completion",
+)
+
+
+def _trend_row(f: CycleFigures) -> list[Any]:
+    return [
+        f.cycle,
+        f.date,
+        f.people,
+        _round(f.meets_level),
+        _round(f.readiness),
+        f.open_gaps,
+        f.actions_agreed,
+        f.actions_reviewed,
+        f.actions_done,
+        _round(f.completion),
+    ]
+
+
+def _row_dict(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip(columns, row, strict=True))
+
+
+def _action_row(a: AgreedAction, names: dict[str, str]) -> list[Any]:
+    competency = names.get(a.competency_id, a.competency_id) if a.competency_id else ""
+    return [
+        a.employee_id,
+        a.position,
+        a.competency_id,
+        competency,
+        a.action,
+        a.due_date,
+        a.suggested,
+        a.file,
+        a.sheet,
+        a.cell,
+    ]
+
+
+def _earlier_action_row(a: AgreedAction, names: dict[str, str], on: str) -> list[Any]:
+    competency = names.get(a.competency_id, a.competency_id) if a.competency_id else ""
+    return [
+        a.employee_id,
+        a.action_id,
+        a.cycle,
+        a.competency_id,
+        competency,
+        a.action,
+        a.due_date,
+        a.status,
+        a.note,
+        a.overdue(on),
+    ]
+
+
+def _group_progress_row(g: GroupProgress) -> list[Any]:
+    return [
+        g.kind,
+        g.key,
+        g.label,
+        g.people,
+        g.closed,
+        g.opened,
+        g.level_changes,
+        g.actions,
+        g.done,
+        g.dropped,
+        g.overdue,
+        _round(g.completion),
+    ]
+
+
+def progress_json(progress: Progress, names: dict[str, str], on: str) -> dict[str, Any]:
     return {
         "previous_cycle": progress.previous.name,
         "previous_date": progress.previous.date,
@@ -55,6 +194,15 @@ def progress_json(progress: Progress) -> dict[str, Any]:
         "people": [
             dict(zip(PROGRESS_COLUMNS, _progress_row(p), strict=True)) for p in progress.people
         ],
+        "groups": [
+            _row_dict(GROUP_PROGRESS_COLUMNS, _group_progress_row(g)) for g in progress.groups
+        ],
+        "earlier_actions": [
+            _row_dict(EARLIER_ACTION_COLUMNS, _earlier_action_row(a, names, on))
+            for p in progress.people
+            for a in p.actions
+        ],
+        "trend": [_row_dict(TREND_COLUMNS, _trend_row(f)) for f in progress.trend],
     }
 
 
@@ -76,6 +224,11 @@ PROGRESS_COLUMNS = (
     "meets_now",
     "readiness_before",
     "readiness_now",
+    "actions_reviewed",
+    "actions_done",
+    "actions_dropped",
+    "actions_overdue",
+    "actions_agreed",
 )
 
 
@@ -98,6 +251,11 @@ def _progress_row(p: PersonProgress) -> list[Any]:
         p.meets_now,
         _round(p.readiness_before),
         _round(p.readiness_now),
+        len(p.actions),
+        p.done,
+        p.dropped,
+        p.overdue,
+        p.agreed,
     ]
 
 
@@ -340,8 +498,11 @@ EMPLOYEE_COLUMNS = (
 
 
 def write_csv(report: GapReport, out_dir: Path, progress: Progress | None = None) -> list[Path]:
-    """``gaps.csv`` (one row per employee × competency) and ``employees.csv``; with progress
-    since an earlier cycle, ``progress.csv`` (one row per person recorded in both).
+    """``gaps.csv`` (one row per employee × competency), ``employees.csv`` and ``actions.csv``
+    (the development actions agreed this cycle); with progress since an earlier cycle,
+    ``progress.csv`` (one row per person recorded in both), ``progress_groups.csv`` (company,
+    teams, families), ``earlier_actions.csv`` (earlier actions with this cycle's status) and
+    ``trend.csv`` (the company's figures per recorded cycle).
 
     UTF-8 with a byte-order mark (Excel then reads accents right); every text cell escaped
     against formula injection; booleans as true/false, nulls as empty cells.
@@ -407,13 +568,33 @@ def write_csv(report: GapReport, out_dir: Path, progress: Progress | None = None
         ]
         for e in report.assessed()
     )
+    names = competency_names(report)
     written = [
         _write_csv_file(out_dir / GAPS_CSV, GAP_COLUMNS, gap_rows),
         _write_csv_file(out_dir / EMPLOYEES_CSV, EMPLOYEE_COLUMNS, employee_rows),
+        _write_csv_file(
+            out_dir / ACTIONS_CSV,
+            ACTION_COLUMNS,
+            (_action_row(a, names) for a in report.actions),
+        ),
     ]
     if progress is not None:
         rows = (_progress_row(p) for p in progress.people)
         written.append(_write_csv_file(out_dir / PROGRESS_CSV, PROGRESS_COLUMNS, rows))
+        groups = (_group_progress_row(g) for g in progress.groups)
+        written.append(
+            _write_csv_file(out_dir / PROGRESS_GROUPS_CSV, GROUP_PROGRESS_COLUMNS, groups)
+        )
+        earlier = (
+            _earlier_action_row(a, names, report.created)
+            for p in progress.people
+            for a in p.actions
+        )
+        written.append(
+            _write_csv_file(out_dir / EARLIER_ACTIONS_CSV, EARLIER_ACTION_COLUMNS, earlier)
+        )
+        trend = (_trend_row(f) for f in progress.trend)
+        written.append(_write_csv_file(out_dir / TREND_CSV, TREND_COLUMNS, trend))
     return written
 
 

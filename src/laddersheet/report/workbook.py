@@ -40,7 +40,7 @@ from ..workbook import (
     write_text,
     write_value,
 )
-from .data import _counts, _ordered_issues
+from .data import _counts, _ordered_issues, competency_names
 
 EVIDENCE_CELL_LIMIT = 2_000  # characters of evidence per workbook cell; JSON keeps it all
 CUT_MARK = " … [cut: full text in the JSON report]"
@@ -56,6 +56,10 @@ HEATMAP_CHART_FONT = 10  # points, like the body text
 SELF_DIFFERENCE_FILL = "#DCD3F0"
 
 PROGRESS_SHEET = "Progress"  # after Teams, when the history holds an earlier cycle
+PROGRESS_GROUPS_SHEET = "Progress by group"  # then: the company, each team and family
+EARLIER_ACTIONS_SHEET = "Earlier actions"  # then: actions agreed earlier, with their status
+TREND_SHEET = "Trend"  # then, from TREND_MIN_CYCLES recorded cycles: the company's figures
+TREND_MIN_CYCLES = 3
 SHEETS = (
     "Summary",
     "Employees",
@@ -86,7 +90,8 @@ class _Col:
 
 def write_report(report: GapReport, path: Path, progress: Progress | None = None) -> Path:
     """The HR workbook: one sheet per view (``SHEETS``; with progress since an earlier cycle,
-    ``PROGRESS_SHEET`` after Teams), print-ready, values only."""
+    ``PROGRESS_SHEET``, ``PROGRESS_GROUPS_SHEET``, ``EARLIER_ACTIONS_SHEET`` and from three
+    cycles on ``TREND_SHEET`` after Teams), print-ready, values only."""
     path = Path(path)
     with atomic_output(path) as tmp:
         book = new_workbook(tmp)
@@ -106,6 +111,10 @@ def write_report(report: GapReport, path: Path, progress: Progress | None = None
         writer.teams()
         if progress is not None:
             writer.progress(progress)
+            writer.progress_groups(progress)
+            writer.earlier_actions(progress)
+            if len(progress.trend) >= TREND_MIN_CYCLES:
+                writer.trend(progress)
         writer.calibration()
         writer.development_plan()
         writer.missing()
@@ -877,6 +886,11 @@ class _ReportWriter:
             _Col("Meets level now", 8, "center"),
             _Col("Ready next then", 9, "pct"),
             _Col("Ready next now", 9, "pct"),
+            _Col("Earlier actions", 8, "int"),
+            _Col("Done", 6, "int"),
+            _Col("Dropped", 7, "int"),
+            _Col("Overdue", 7, "int"),
+            _Col("Agreed now", 7, "int"),
         ]
         previous = progress.previous
         new = ", ".join(progress.new) or "none"
@@ -909,11 +923,175 @@ class _ReportWriter:
                 _yes_no(p.meets_now),
                 p.readiness_before,
                 p.readiness_now,
+                len(p.actions),
+                p.done,
+                p.dropped,
+                p.overdue,
+                p.agreed,
             ]
             for p in progress.people
         ]
         count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
         self.autofilter(sheet, count, columns)
+
+    def progress_groups(self, progress: Progress) -> None:
+        columns = [
+            _Col("Group", 10),
+            _Col("Name", 24),
+            _Col("People", 8, "int"),
+            _Col("Gaps closed", 9, "int"),
+            _Col("Gaps opened", 9, "int"),
+            _Col("Changed level", 9, "int"),
+            _Col("Earlier actions", 9, "int"),
+            _Col("Done", 7, "int"),
+            _Col("Dropped", 8, "int"),
+            _Col("Overdue", 8, "int"),
+            _Col("Completion", 10, "pct"),
+        ]
+        sheet = self.sheet(
+            PROGRESS_GROUPS_SHEET,
+            f"Progress since {progress.previous.name}, by team and family",
+            "People recorded in both cycles, added up: the company, each team (the manager's "
+            "reports this cycle) and each family. Earlier actions: agreed in an earlier cycle "
+            "and still open before this one; completion = done ÷ earlier actions; overdue = "
+            f"not done or dropped and due before {self.report.created}.",
+            columns,
+            freeze_col=2,
+        )
+        plain, bold = self.formats(columns), self.formats(columns, bold=True)
+        row = _HEADER_ROW + 1
+        for group in progress.groups:
+            values = [
+                group.kind.capitalize(),
+                group.label,
+                group.people,
+                group.closed,
+                group.opened,
+                group.level_changes,
+                group.actions,
+                group.done,
+                group.dropped,
+                group.overdue,
+                group.completion,
+            ]
+            self.rows(sheet, row, columns, [values], bold if group.kind == "company" else plain)
+            row += 1
+        self.autofilter(sheet, len(progress.groups), columns)
+
+    def earlier_actions(self, progress: Progress) -> None:
+        on = self.report.created
+        columns = [
+            _Col("Employee", 18),
+            _Col("Employee id", 10),
+            _Col("Agreed in", 12),
+            _Col("Competency", 18, "wrap"),
+            _Col("Action", 44, "wrap"),
+            _Col("Due date", 10, "center"),
+            _Col("Status", 11, "center"),
+            _Col("Overdue", 8, "center"),
+            _Col("Note", 30, "wrap"),
+        ]
+        sheet = self.sheet(
+            EARLIER_ACTIONS_SHEET,
+            "Actions agreed earlier, and where they stand",
+            "Each open action from earlier cycles, with the status this cycle's workbooks gave "
+            "it (blank: none given, so it stays open). Done and dropped actions close; the "
+            "others come back in the next cycle's workbooks. Overdue: open and due before "
+            f"{on}.",
+            columns,
+            freeze_col=2,
+        )
+        names = {p.employee_id: p.name for p in progress.people}
+        competencies = competency_names(self.report)
+        rows = [
+            [
+                names.get(a.employee_id, ""),
+                a.employee_id,
+                a.cycle,
+                competencies.get(a.competency_id, a.competency_id) if a.competency_id else "",
+                a.action,
+                a.due_date or "",
+                a.status or "",
+                _yes_no(a.overdue(on)),
+                a.note,
+            ]
+            for p in progress.people
+            for a in p.actions
+        ]
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
+        self.autofilter(sheet, count, columns)
+        if count:  # overdue in red
+            first, last = _HEADER_ROW + 1, _HEADER_ROW + count
+            sheet.conditional_format(
+                first,
+                7,
+                last,
+                7,
+                {"type": "cell", "criteria": "==", "value": '"Yes"', "format": self.styles["bad"]},
+            )
+
+    def trend(self, progress: Progress) -> None:
+        """The company's figures cycle by cycle, with a line chart of the shares."""
+        columns = [
+            _Col("Cycle", 18),
+            _Col("Date", 11, "center"),
+            _Col("People scored", 9, "int"),
+            _Col("Meet their level", 9, "pct"),
+            _Col("Mean readiness", 9, "pct"),
+            _Col("Gaps to level", 9, "int"),
+            _Col("Actions agreed", 9, "int"),
+            _Col("Earlier actions", 9, "int"),
+            _Col("Done", 7, "int"),
+            _Col("Completion", 10, "pct"),
+        ]
+        sheet = self.sheet(
+            TREND_SHEET,
+            "Trend over the cycles",
+            "One row per recorded cycle, this one last. Meet their level: share of the people "
+            "with enough scores who meet it; mean readiness for the next level; gaps to level: "
+            "scores below their level's expectation; earlier actions: still open before the "
+            "cycle; completion: done ÷ earlier actions.",
+            columns,
+            freeze_col=1,
+        )
+        rows = [
+            [
+                f.cycle,
+                f.date,
+                f.people,
+                f.meets_level,
+                f.readiness,
+                f.open_gaps,
+                f.actions_agreed,
+                f.actions_reviewed,
+                f.actions_done,
+                f.completion,
+            ]
+            for f in progress.trend
+        ]
+        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
+        first, last = _HEADER_ROW + 1, _HEADER_ROW + count
+        chart = self.book.add_chart({"type": "line"})
+        for col, colour in ((3, "#1F4E79"), (4, "#70AD47"), (9, "#C55A11")):
+            chart.add_series(
+                {
+                    "name": [TREND_SHEET, _HEADER_ROW, col],
+                    "categories": [TREND_SHEET, first, 0, last, 0],
+                    "values": [TREND_SHEET, first, col, last, col],
+                    "line": {"color": colour, "width": 2.25},
+                    "marker": {"type": "circle", "size": 6, "fill": {"color": colour}},
+                }
+            )
+        font = {"size": 9}
+        chart.set_title(
+            {"name": "Level met, readiness and actions done", "name_font": {"size": 11}}
+        )
+        chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font})
+        chart.set_x_axis({"num_font": font})
+        chart.set_legend({"position": "bottom", "font": font})
+        width_px = sum(int(7 * c.width + 0.5) + 5 for c in columns) - 8
+        chart.set_size({"width": width_px, "height": 300})
+        sheet.insert_chart(last + 2, 0, chart, {"x_offset": 4, "y_offset": 4})
 
     # ---- Calibration
 
@@ -977,52 +1155,62 @@ class _ReportWriter:
             _Col("#", 3, "center"),
             _Col("Competency", 18, "wrap"),
             _Col("Gap next", 5, "int"),
-            _Col("Development action", 36, "wrap"),
+            _Col("Agreed action", 36, "wrap"),
+            _Col("Due date", 10, "center"),
+            _Col("Suggested action", 36, "wrap"),
             _Col("Evidence", 36, "wrap"),
-            _Col("Agreed action", 24),
-            _Col("Due date", 10),
         ]
         sheet = self.sheet(
             "Development plan",
             "Development plan",
-            "Up to three priorities per employee: the largest gaps to the target level (ties: "
-            "the more important competency, then by name), with the master's development "
-            "action. Fill in the yellow columns with the employee.",
+            "Per employee: the actions agreed in the scoring workbooks' plan blocks (with due "
+            "dates), then any of the top three gaps to the target level (largest first; ties: "
+            "the more important competency) that no agreed action covers, with the master's "
+            "suggested action. No Agreed action: nothing was agreed for that gap this cycle.",
             columns,
             freeze_col=1,
         )
         formats = self.formats(columns)
-        formats[9] = self.styles["input"]
-        formats[10] = self.styles.custom("input_center", num_format="yyyy-mm-dd")
         cut = 0
         rows: list[list[object]] = []
         for e in report.employees:
             move = f"{e.level} → {e.target_level}" if e.target_level else f"{e.level} (top)"
             person = [e.name, e.employee_id, e.manager_name or e.manager_id, move]
-            if not e.priorities:
-                rows.append([*person, "", "", None, _no_priority_reason(e), "", "", None])
+            agreed = report.actions_of(e.employee_id)
+            gaps = {r.competency_id: r for r in e.competencies}
+            evidence_of = {p.competency_id: p.evidence for p in e.priorities}
+            n = 0
+            for a in agreed:
+                n += 1
+                row = gaps.get(a.competency_id) if a.competency_id else None
+                evidence, was_cut = _cut(row.evidence if row else "")
+                cut += was_cut
+                rows.append(
+                    [
+                        *person,
+                        str(n),
+                        row.competency if row else "",
+                        row.gap_next if row else None,
+                        a.action,
+                        a.due_date or "",
+                        a.suggested or "",
+                        evidence,
+                    ]
+                )
+            covered = {a.competency_id for a in agreed}
+            open_priorities = [p for p in e.priorities if p.competency_id not in covered]
+            if not agreed and not open_priorities:
+                rows.append([*person, "", "", None, "", "", _no_priority_reason(e), ""])
                 continue
-            for n, p in enumerate(e.priorities, start=1):
-                evidence, was_cut = _cut(p.evidence)
+            for p in open_priorities:
+                n += 1
+                evidence, was_cut = _cut(evidence_of.get(p.competency_id, ""))
                 cut += was_cut
                 action = p.action or "No development action in the master for this level."
-                rows.append([*person, str(n), p.competency, p.gap_next, action, evidence, "", None])
+                rows.append([*person, str(n), p.competency, p.gap_next, "", "", action, evidence])
         count = self.rows(sheet, _HEADER_ROW + 1, columns, rows, formats)
         self.autofilter(sheet, count, columns)
         self.cut_note(sheet, cut, len(columns) - 1)
-        # Protected without a password so only the agreed-action columns take typing; sorting
-        # and filtering still work.
-        sheet.protect(
-            "",
-            {
-                "autofilter": True,
-                "sort": True,
-                "format_columns": True,
-                "format_rows": True,
-                "select_locked_cells": True,
-                "select_unlocked_cells": True,
-            },
-        )
 
     # ---- Missing
 

@@ -14,6 +14,7 @@ from .formulas import (
     score_reading_formulas,
     write_classic_formula,
 )
+from .plan import LastCycle, OpenAction
 from .rows import (
     COL_DOMAIN,
     COL_EVIDENCE,
@@ -60,6 +61,8 @@ __all__ = [
     "HELPER_FIRST_COL",
     "INVALID",
     "LAST_CYCLE_HEADER",
+    "LastCycle",
+    "OpenAction",
     "PreviousScores",
     "ScoringRow",
     "ScoringRowBuilder",

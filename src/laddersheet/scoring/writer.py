@@ -35,7 +35,6 @@ from ..layout import (
     META_SELF_EMPLOYEE,
     META_SELF_KEYS,
     META_SHEET,
-    SCHEMA_VERSION,
     SCORING_COVER_SHEET,
     SCORING_FILE_PREFIX,
     SCORING_HEADER_BLOCK_FIRST_ROW,
@@ -55,12 +54,13 @@ from ..layout import (
     SCORING_LABEL_TRACK,
     SCORING_META_EMPLOYEE_HEADERS,
     SCORING_META_SENT_HEADERS,
+    SCORING_SCHEMA_VERSION,
     SCORING_TABLE_HEADER_ROW,
     SELF_FILE_PREFIX,
 )
 from ..parallel import Crashed, run_each, start_progress
 from ..roster import Employee
-from ..settings import TRACK_IC, TRACK_MANAGER, Scale
+from ..settings import TRACK_IC, TRACK_MANAGER, LevelSpec, Scale
 from ..workbook import (
     EXCEL_MAX_VALIDATION_MESSAGE,
     PALETTE,
@@ -88,6 +88,7 @@ from .formulas import (
     score_reading_formulas,
     write_classic_formula,
 )
+from .plan import LastCycle, PlanItem, PlanWriter, top_gaps
 from .rows import (
     COL_DOMAIN,
     COL_EVIDENCE,
@@ -102,7 +103,6 @@ from .rows import (
     COL_STATEMENT_NEXT,
     COL_STATEMENT_NOW,
     LAST_CYCLE_HEADER,
-    PreviousScores,
     ScoringRow,
     ScoringRowBuilder,
     target_level,
@@ -156,14 +156,14 @@ def write_scoring_workbooks(
     *,
     on_progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
-    previous: PreviousScores | None = None,
-    previous_cycle: str = "",
+    last_cycle: LastCycle | None = None,
 ) -> list[Path]:
     """One scoring workbook per manager in ``out_dir``; returns the paths in writing order.
 
     Employees with no manager_id (the top of the roster) are not scored and get no sheet.
-    Managers are taken in name order, their reports in roster order. ``previous`` (with the
-    name of its cycle): last cycle's accepted scores, shown read-only in a Last cycle column.
+    Managers are taken in name order, their reports in roster order. ``last_cycle``: what the
+    history holds from the cycle before (``sheets --history``): its accepted scores, shown
+    read-only in a Last cycle column, and the actions still open, to review under the scores.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,7 +184,7 @@ def write_scoring_workbooks(
         (e, manager_names[e.manager_id], files[e.manager_id]) for m in order for e in teams[m]
     )
     tasks = [_Task(out_dir / files[m], tuple(teams[m]), m, manager_names[m]) for m in order]
-    shared = (ladder, digest, sent, previous, previous_cycle)
+    shared = (ladder, digest, sent, last_cycle)
     return _write_all(shared, tasks, jobs, on_progress)
 
 
@@ -267,14 +267,14 @@ class _Task:
 
 def _write_all(
     shared: tuple[Ladder, str, tuple[tuple[Employee, str, str], ...]]
-    | tuple[Ladder, str, tuple[tuple[Employee, str, str], ...], PreviousScores | None, str],
+    | tuple[Ladder, str, tuple[tuple[Employee, str, str], ...], LastCycle | None],
     tasks: list[_Task],
     jobs: int | None,
     on_progress: Callable[[Path], None] | None,
 ) -> list[Path]:
     """Every workbook, on every core when there are many (each file is the same bytes whoever
     writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent
-    (and, optionally, last cycle's scores and that cycle's name)."""
+    (and, optionally, what the history holds from the cycle before)."""
     kind = "self-assessment" if tasks and tasks[0].self_assessed is not None else "scoring"
     start_progress(on_progress, len(tasks), f"Writing {kind} workbooks")
     written = run_each(
@@ -302,14 +302,12 @@ class _WriterContext:
         ladder: Ladder,
         digest: str,
         sent: tuple[tuple[Employee, str, str], ...],
-        previous: PreviousScores | None = None,
-        previous_cycle: str = "",
+        last_cycle: LastCycle | None = None,
     ) -> None:
         self.builder = ScoringRowBuilder(ladder)
         self.digest = digest
         self.sent = sent  # everyone the run sent a sheet for (the managers' _meta)
-        self.previous = previous  # last cycle's accepted scores (sheets --history), or None
-        self.previous_cycle = previous_cycle
+        self.last_cycle = last_cycle  # sheets --history, or None
 
 
 def _write_one(context: _WriterContext, task: _Task) -> Path:
@@ -321,8 +319,7 @@ def _write_one(context: _WriterContext, task: _Task) -> Path:
         context.sent if task.self_assessed is None else (),
         self_assessed=task.self_assessed,
         # never in a self-assessment: the person does not see the manager's earlier scores
-        previous=context.previous if task.self_assessed is None else None,
-        previous_cycle=context.previous_cycle,
+        last_cycle=context.last_cycle if task.self_assessed is None else None,
     )
     writer.write(task.path, list(task.team))
     return task.path
@@ -354,15 +351,18 @@ class _ScoringWriter:
         sent: tuple[tuple[Employee, str, str], ...] = (),
         *,
         self_assessed: Employee | None = None,
-        previous: PreviousScores | None = None,
-        previous_cycle: str = "",
+        last_cycle: LastCycle | None = None,
     ) -> None:
+        self.last_cycle = last_cycle
+        previous = last_cycle.scores if last_cycle is not None else None
+        previous_cycle = last_cycle.name if last_cycle is not None else ""
         self.previous = previous  # None: no Last cycle column
         self.previous_cycle = previous_cycle
         shift = 0 if previous is None else 1  # the Last cycle column moves the columns after it
         self.col_evidence = COL_EVIDENCE + shift
         self.col_gap_now, self.col_gap_next = COL_GAP_NOW + shift, COL_GAP_NEXT + shift
         self.col_helpers, self.col_read = HELPER_FIRST_COL + shift, COL_SCORE_READ + shift
+        self.col_suggestion = self.col_read + 1  # hidden: each row's suggested action (the plan)
         self.widths: tuple[int, ...] = _COLUMN_WIDTHS
         self.headers: tuple[str, ...] = SCORING_HEADERS
         if previous is not None:
@@ -432,7 +432,7 @@ class _ScoringWriter:
         for col, width in enumerate(self.widths):
             sheet.set_column(col, col, width)
         sheet.set_column(COL_SCORE, COL_SCORE, self.score_width)
-        sheet.set_column(self.col_helpers, self.col_read, None, None, {"hidden": True})
+        sheet.set_column(self.col_helpers, self.col_suggestion, None, None, {"hidden": True})
         sheet.set_row(0, TITLE_ROW_HEIGHT)  # 16 pt title: the default row clips it
         if self.self_assessed is not None:
             write_text(sheet, 0, 0, f"{employee.name}: self-assessment", styles["title"])
@@ -536,6 +536,8 @@ class _ScoringWriter:
         if height is not None:
             sheet.set_row(_NOTE_ROW, height)
         self.table(sheet, rows, employee)
+        if self.self_assessed is None:  # the plan is agreed by the manager with the person
+            self.plan_blocks(sheet, employee, rows, target)
         sheet.freeze_panes(SCORING_TABLE_HEADER_ROW + 1, COL_NAME + 1)
         sheet.protect("", _PROTECTION)
         print_setup(
@@ -545,6 +547,65 @@ class _ScoringWriter:
             widths=self.print_widths,
             repeat_cols=COL_NAME + 1,
             repeat_share=_REPEAT_SHARE,
+        )
+
+    def plan_blocks(
+        self,
+        sheet: Worksheet,
+        employee: Employee,
+        rows: list[ScoringRow],
+        target: LevelSpec | None,
+    ) -> None:
+        """Earlier actions to review (with history), then this cycle's plan, under the scores."""
+        first = SCORING_TABLE_HEADER_ROW + 1
+        suggestions: dict[str, str] = {}
+        if target is not None:
+            for item in rows:
+                found = self.ladder.action_for(item.competency_id, target.code, employee.family_id)
+                if found is not None:
+                    suggestions[item.competency_id] = found.action
+        for offset, item in enumerate(rows):  # the plan's Suggested action looks these up
+            text = suggestions.get(item.competency_id, "")
+            if text:
+                write_text(sheet, first + offset, self.col_suggestion, text)
+        writer = PlanWriter(
+            sheet,
+            self.styles,
+            self.print_widths,
+            key_col=self.col_helpers,
+            suggestion_col=self.col_suggestion,
+            gap_col=self.col_gap_next,
+            table_rows=(first, first + max(len(rows), 1) - 1),
+            first_page_col=self.first_page_col,
+        )
+        row = first + len(rows) + 1
+        earlier = self.last_cycle.open_actions.get(employee.employee_id) if self.last_cycle else ()
+        if earlier:
+            row = writer.review(row, earlier)
+        previous = self.previous.get(employee.employee_id) if self.previous else None
+        items = [
+            PlanItem(item, suggestions.get(item.competency_id, ""))
+            for item in top_gaps(rows, previous, self.settings.scale.minimum)
+        ]
+        writer.plan(row, items, self.plan_note(employee, target, previous))
+
+    def plan_note(
+        self, employee: Employee, target: LevelSpec | None, previous: dict[str, int] | None
+    ) -> str:
+        if target is None:
+            return (
+                "Top of the track: agree up to five actions to grow in the role, each with a due "
+                "date (pick the competency it develops, or leave it blank)."
+            )
+        basis = (
+            f"the largest gaps to {target.code} at last cycle's scores"
+            if previous
+            else f"the competencies where {target.code} asks most above {employee.level}"
+        )
+        return (
+            f"Prefilled with {basis}, each with the ladder's suggested action. Agree the actions "
+            "together: edit the text, give each a due date, and change the competency if the "
+            "scores show other gaps. A suggestion left as it is with no due date is not recorded."
         )
 
     def table(self, sheet: Worksheet, rows: list[ScoringRow], employee: Employee) -> None:
@@ -769,7 +830,7 @@ class _ScoringWriter:
         text = self.styles["text"]
         values: dict[str, object] = {
             META_KIND: KIND_SCORING,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": SCORING_SCHEMA_VERSION,
             "generator": f"laddersheet {__version__}",
             "content_digest": self.digest,
             "manager_id": self.manager_id,

@@ -265,7 +265,7 @@ def test_a_run_that_fails_mid_write_leaves_the_previous_state(tmp_path, monkeypa
     def fail(*args):
         raise RuntimeError("disk pulled out")
 
-    monkeypatch.setattr(history, "_write_priorities", fail)  # after cycle, people and scores
+    monkeypatch.setattr(history.record, "_write_priorities", fail)  # after cycle, people and scores
     with pytest.raises(RuntimeError, match="disk pulled out"):
         record_report(db, report_for("2026 H2", "2026-12-20", bump=1), master_digest="x")
     with pytest.raises(RuntimeError):
@@ -288,7 +288,7 @@ def die(conn, *args):
     conn.execute("SELECT 1")  # the scores are written, not committed: the process dies
     os._exit(9)
 
-history._write_priorities = die
+history.record._write_priorities = die
 history.record_report(sys.argv[1], report_for("2026 H2", "2026-12-20", bump=1), master_digest="x")
 """
 
@@ -390,7 +390,7 @@ def test_an_older_schema_is_migrated_after_a_backup_copy(tmp_path, monkeypatch):
     def add_region(conn):
         conn.execute("ALTER TABLE employee_cycles ADD COLUMN region TEXT")
 
-    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, add_region])
+    monkeypatch.setattr(history.store, "MIGRATIONS", [*history.store.MIGRATIONS, add_region])
     record_report(db, report_for("2026 H2", "2026-12-01"), master_digest="d")
 
     backup = tmp_path / f"h.db.bak-{current}"
@@ -411,8 +411,8 @@ def test_a_version_1_store_keeps_its_actions_and_statuses_in_version_2(tmp_path,
     """Version 2 moved an action's status to a review of its own (one per reviewing cycle)."""
     db = tmp_path / "h.db"
     with monkeypatch.context() as patch:
-        patch.setattr(history, "MIGRATIONS", history.MIGRATIONS[:1])
-        patch.setattr(history, "_write_reviews", lambda *args: None)  # no such table in 1
+        patch.setattr(history.store, "MIGRATIONS", history.store.MIGRATIONS[:1])
+        patch.setattr(history.record, "_write_reviews", lambda *args: None)  # no such table in 1
         record_report(db, report_for("2026 H1", "2026-06-30"), master_digest="d")
         record_report(db, report_for("2026 H2", "2026-12-01"), master_digest="d")
     with sqlite3.connect(db) as conn:  # what a version 1 laddersheet would have written

@@ -6,10 +6,12 @@ evidence) is always written as text: never a formula in the workbook, escaped ag
 injection in the CSV (``workbook.csv_safe``). JSON keeps evidence in full; the workbook cuts
 evidence over ``EVIDENCE_CELL_LIMIT`` characters and says so on the sheet.
 
-Modules: ``data`` (JSON and CSV) and ``workbook`` (the workbook, which reads ``data``'s
-helpers; never the other way round).
+Modules: ``data`` (JSON and CSV); ``base`` (what every sheet of the workbook shares),
+``progress_sheets`` (the sheets about progress since the last cycle) and ``workbook`` (the
+workbook and its other sheets), which read ``data``'s helpers, never the other way round.
 """
 
+from .base import CUT_MARK, EVIDENCE_CELL_LIMIT
 from .data import (
     ACTIONS_CSV,
     EARLIER_ACTIONS_CSV,
@@ -22,16 +24,13 @@ from .data import (
     write_csv,
     write_json,
 )
-from .workbook import (
-    CUT_MARK,
+from .progress_sheets import (
     EARLIER_ACTIONS_SHEET,
-    EVIDENCE_CELL_LIMIT,
     PROGRESS_GROUPS_SHEET,
     PROGRESS_SHEET,
-    SHEETS,
     TREND_SHEET,
-    write_report,
 )
+from .workbook import SHEETS, write_report
 
 __all__ = [
     "ACTIONS_CSV",

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..gaps import (
@@ -25,10 +20,7 @@ from ..issues import Severity
 from ..progress import Progress
 from ..workbook import (
     DEFAULT_ROW_HEIGHT,
-    EXCEL_MAX_CELL_TEXT,
     PALETTE,
-    PrintPlan,
-    Styles,
     atomic_output,
     col_letter,
     new_workbook,
@@ -40,11 +32,19 @@ from ..workbook import (
     write_text,
     write_value,
 )
-from .data import _counts, _ordered_issues, competency_names
+from .base import (
+    HEADER_ROW,
+    Col,
+    created_at,
+    cut_text,
+    yes_no,
+)
+from .data import _counts, _ordered_issues
+from .progress_sheets import (
+    TREND_MIN_CYCLES,
+    ProgressSheets,
+)
 
-EVIDENCE_CELL_LIMIT = 2_000  # characters of evidence per workbook cell; JSON keeps it all
-CUT_MARK = " … [cut: full text in the JSON report]"
-_MAX_ROW_HEIGHT = 409  # Excel's limit
 HEATMAP_RED_AT = 2.0  # mean gap (scale points) shown fully red; 0 is green, half-way yellow
 # Heatmap columns: the table prints at full size on a portrait A4 or Letter page.
 HEATMAP_WIDTHS = (26, 16, 6, 7, 7, 7)
@@ -55,11 +55,6 @@ HEATMAP_CHART_FONT = 10  # points, like the body text
 # Self and manager scores 2+ points apart: lavender, neither good nor bad (a topic to talk about)
 SELF_DIFFERENCE_FILL = "#DCD3F0"
 
-PROGRESS_SHEET = "Progress"  # after Teams, when the history holds an earlier cycle
-PROGRESS_GROUPS_SHEET = "Progress by group"  # then: the company, each team and family
-EARLIER_ACTIONS_SHEET = "Earlier actions"  # then: actions agreed earlier, with their status
-TREND_SHEET = "Trend"  # then, from TREND_MIN_CYCLES recorded cycles: the company's figures
-TREND_MIN_CYCLES = 3
 SHEETS = (
     "Summary",
     "Employees",
@@ -74,18 +69,9 @@ SHEETS = (
 
 
 _SUMMARY_LABEL_WIDTH, _SUMMARY_VALUE_WIDTH = 30, 9  # portrait, at 86 % or more
-_HEADER_ROW = 3  # data sheets: title, note, a warning line (usually empty), the header row
-_WARNING_ROW = 2
 
 
 # --------------------------------------------------------------------------- workbook
-
-
-@dataclass(frozen=True, slots=True)
-class _Col:
-    header: str
-    width: float
-    kind: str = "text"  # text | wrap | center | int | num | pct
 
 
 def write_report(report: GapReport, path: Path, progress: Progress | None = None) -> Path:
@@ -99,7 +85,7 @@ def write_report(report: GapReport, path: Path, progress: Progress | None = None
             {
                 "title": f"Gap report: {report.company}, {report.cycle}",
                 "company": report.company,
-                "created": _created(report.created),
+                "created": created_at(report.created),
                 "comments": "Written by laddersheet.",
             }
         )
@@ -123,167 +109,8 @@ def write_report(report: GapReport, path: Path, progress: Progress | None = None
     return path
 
 
-def _created(iso_date: str) -> datetime:
-    # the settings' date, not now: the same report gives the same file properties
-    try:
-        return datetime.fromisoformat(iso_date)
-    except ValueError:
-        return datetime(2026, 1, 1)
-
-
-def _cut(text: str) -> tuple[str, bool]:
-    if len(text) <= EVIDENCE_CELL_LIMIT:
-        return text, False
-    return text[: EVIDENCE_CELL_LIMIT - len(CUT_MARK)].rstrip() + CUT_MARK, True
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else ("Yes" if value else "No")
-
-
-class _ReportWriter:
-    def __init__(self, book: xlsxwriter.Workbook, report: GapReport):
-        self.book = book
-        self.report = report
-        self.styles = Styles(book)
-        self.header_text = f"{report.company} · {report.cycle} · Gap report"
-        self.widths: dict[str, float] = {}  # sheet → width of its notes (character units)
-        self.row_heights: dict[str, dict[int, float]] = {}  # sheet → row → points, if set
-        self.print_plans: dict[str, PrintPlan] = {}
-        self.column_widths: dict[str, list[float]] = {}
-
-    # ---- shared pieces
-
-    def sheet(
-        self,
-        name: str,
-        title: str,
-        note: str,
-        columns: Sequence[_Col],
-        *,
-        freeze_col: int = 0,
-        landscape: bool = True,
-    ) -> Worksheet:
-        """A data sheet: title, a note, a frozen header row, widths and print set-up."""
-        sheet = self.book.add_worksheet(name)
-        self.print_plans[name] = print_setup(
-            sheet,
-            landscape=landscape,
-            repeat_rows=(_HEADER_ROW, _HEADER_ROW),
-            header=self.header_text,
-            widths=[c.width for c in columns],
-            repeat_cols=freeze_col,  # the columns that name the row, on every page across
-        )
-        styles = self.styles
-        write_text(sheet, 0, 0, title, styles["h2"])
-        self.widths[name] = sum(c.width for c in columns)
-        self.column_widths[name] = [c.width for c in columns]
-        self.note(sheet, 1, note, len(columns) - 1)
-        for col, column in enumerate(columns):
-            sheet.set_column(col, col, column.width)
-            write_text(sheet, _HEADER_ROW, col, column.header, styles["header"])
-        # Room for every header label (bold text is wider): narrow columns wrap it.
-        labels = row_height((c.header, c.width * 0.9) for c in columns) or 0
-        sheet.set_row(_HEADER_ROW, max(30, labels))
-        sheet.freeze_panes(_HEADER_ROW + 1, freeze_col)
-        return sheet
-
-    def note(
-        self, sheet: Worksheet, row: int, text: str, last_col: int, fmt: Format | None = None
-    ) -> None:
-        """A wrapped note merged across the sheet's columns, its row as tall as the text."""
-        fmt = fmt or self.styles["note"]
-        width = self.widths.get(sheet.name, 100)
-        plan = self.print_plans.get(sheet.name)
-        if plan is not None and plan.first_page_columns is not None:
-            # a note across a page break would be cut in print: it stays on the first page
-            last_col = min(last_col, plan.first_page_columns - 1)
-            width = sum(self.column_widths.get(sheet.name, ())[: last_col + 1]) or width
-        if last_col > 0:
-            sheet.merge_range(row, 0, row, last_col, "", fmt)
-        write_text(sheet, row, 0, text, fmt)
-        sheet.set_row(row, row_height([(text, width)]) or 15)
-
-    def cut_note(self, sheet: Worksheet, cut: int, last_col: int) -> None:
-        """An issue-like warning on the sheet itself when evidence had to be shortened."""
-        if not cut:
-            return
-        noun = "text was" if cut == 1 else "texts were"
-        self.note(
-            sheet,
-            _WARNING_ROW,
-            f"warning · evidence-cut: {cut} evidence {noun} longer than "
-            f"{EVIDENCE_CELL_LIMIT:,} characters and cut on this sheet (marked “[cut …]”); "
-            "the full text is in the JSON report.",
-            last_col,
-            self.styles.custom("note", bg_color=PALETTE["warn"], italic=False, bold=True),
-        )
-
-    def formats(self, columns: Sequence[_Col], **extra: Any) -> list[Format]:
-        base = {
-            "text": "cell",
-            "wrap": "cell",
-            "center": "cell_center",
-            "int": "integer",
-            "num": "number",
-            "pct": "percent",
-        }
-        # Text columns wrap too: a name, title or file name cut off by its neighbour cannot be
-        # read on paper. Their rows get the height the text needs (``rows``).
-        return [self.styles.custom(base[column.kind], **extra) for column in columns]
-
-    def rows(
-        self,
-        sheet: Worksheet,
-        first_row: int,
-        columns: Sequence[_Col],
-        rows: Iterable[Sequence[object]],
-        formats: list[Format] | None = None,
-    ) -> int:
-        """Write rows under a header; returns the number written."""
-        formats = formats or self.formats(columns)
-        wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind in ("text", "wrap")]
-        # Characters a wrapped column shows on one line (as text_lines counts them): a row whose
-        # wrapped texts are all this short, without a line break, needs no height of its own.
-        one_line = [(col, max(1, int(width * 1.25) - 1)) for col, width in wrapped]
-        write_string, write_number, write_blank = (
-            sheet.write_string,
-            sheet.write_number,
-            sheet.write_blank,
-        )
-        count = 0
-        for count, values in enumerate(rows, start=1):
-            row = first_row + count - 1
-            for col, value in enumerate(values):
-                # the common cases inline (tens of thousands of rows); the rest via the toolkit
-                kind = type(value)
-                if kind is str:
-                    if not value:
-                        write_blank(row, col, None, formats[col])
-                    elif len(value) <= EXCEL_MAX_CELL_TEXT:
-                        write_string(row, col, value, formats[col])
-                    else:
-                        write_text(sheet, row, col, value, formats[col])
-                elif kind is int or kind is float:
-                    write_number(row, col, value, formats[col])
-                elif value is None:
-                    write_blank(row, col, None, formats[col])
-                else:
-                    write_value(sheet, row, col, value, formats[col])
-            for col, fit in one_line:
-                text = values[col]
-                if text and not (type(text) is str and len(text) <= fit and "\n" not in text):
-                    break
-            else:
-                continue  # every wrapped text fits one line: the default height
-            height = row_height((values[col], width) for col, width in wrapped)
-            if height:  # explicit: neither Excel nor LibreOffice grows wrapped rows on open
-                sheet.set_row(row, min(_MAX_ROW_HEIGHT, height))
-                self.row_heights.setdefault(sheet.name, {})[row] = min(_MAX_ROW_HEIGHT, height)
-        return count
-
-    def autofilter(self, sheet: Worksheet, count: int, columns: Sequence[_Col]) -> None:
-        sheet.autofilter(_HEADER_ROW, 0, _HEADER_ROW + max(count, 1), len(columns) - 1)
+class _ReportWriter(ProgressSheets):
+    """Every sheet of the report workbook (the progress sheets come from ``ProgressSheets``)."""
 
     # ---- Summary
 
@@ -347,9 +174,9 @@ class _ReportWriter:
             row += 1
 
         columns = [
-            _Col("", _SUMMARY_LABEL_WIDTH),
+            Col("", _SUMMARY_LABEL_WIDTH),
             *[
-                _Col(header, _SUMMARY_VALUE_WIDTH, kind)
+                Col(header, _SUMMARY_VALUE_WIDTH, kind)
                 for header, kind in (
                     ("Employees", "int"),
                     ("Mean score", "num"),
@@ -429,26 +256,26 @@ class _ReportWriter:
     def employees(self) -> None:
         report = self.report
         columns = [
-            _Col("Name", 20),
-            _Col("Employee id", 10),
-            _Col("Manager", 16),
-            _Col("Family", 14),
-            _Col("Track", 5, "center"),
-            _Col("Level", 5, "center"),
-            _Col("Title", 20),
-            _Col("Target", 6, "center"),
-            _Col("Target title", 20),
-            _Col("Scored", 7, "int"),
-            _Col("Missing", 7, "int"),
-            _Col("Rejected", 8, "int"),
-            _Col("Coverage", 8, "pct"),
-            _Col("Meets level", 9, "center"),
-            _Col("Readiness next", 9, "pct"),
-            _Col("Weighted readiness", 9, "pct"),
-            _Col("Top priorities", 36, "wrap"),
-            _Col("Self-assessed", 9, "center"),
-            _Col("Self coverage", 8, "pct"),
-            _Col("Self vs manager 2+ apart", 10, "int"),
+            Col("Name", 20),
+            Col("Employee id", 10),
+            Col("Manager", 16),
+            Col("Family", 14),
+            Col("Track", 5, "center"),
+            Col("Level", 5, "center"),
+            Col("Title", 20),
+            Col("Target", 6, "center"),
+            Col("Target title", 20),
+            Col("Scored", 7, "int"),
+            Col("Missing", 7, "int"),
+            Col("Rejected", 8, "int"),
+            Col("Coverage", 8, "pct"),
+            Col("Meets level", 9, "center"),
+            Col("Readiness next", 9, "pct"),
+            Col("Weighted readiness", 9, "pct"),
+            Col("Top priorities", 36, "wrap"),
+            Col("Self-assessed", 9, "center"),
+            Col("Self coverage", 8, "pct"),
+            Col("Self vs manager 2+ apart", 10, "int"),
         ]
         sheet = self.sheet(
             "Employees",
@@ -465,7 +292,7 @@ class _ReportWriter:
         )
         count = self.rows(
             sheet,
-            _HEADER_ROW + 1,
+            HEADER_ROW + 1,
             columns,
             (
                 [
@@ -486,7 +313,7 @@ class _ReportWriter:
                     e.readiness_next,
                     e.readiness_next_weighted,
                     "; ".join(f"{p.competency} (gap {p.gap_next})" for p in e.priorities),
-                    _yes_no(e.self_assessed),
+                    yes_no(e.self_assessed),
                     e.self_coverage,
                     e.self_differences if e.self_assessed and e.manager_returned else None,
                 ]
@@ -494,7 +321,7 @@ class _ReportWriter:
             ),
         )
         self.autofilter(sheet, count, columns)
-        first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
+        first, last = HEADER_ROW + 1, HEADER_ROW + max(count, 1)
         for col in (14, 15):
             sheet.conditional_format(
                 first,
@@ -525,47 +352,32 @@ class _ReportWriter:
             },
         )
 
-    def yes_no_colours(self, sheet: Worksheet, first: int, last: int, col: int) -> None:
-        for value, style in (("Yes", "good"), ("No", "bad")):
-            sheet.conditional_format(
-                first,
-                col,
-                last,
-                col,
-                {
-                    "type": "cell",
-                    "criteria": "==",
-                    "value": f'"{value}"',
-                    "format": self.styles[style],
-                },
-            )
-
     # ---- Gaps
 
     def gaps(self) -> None:
         report = self.report
         columns = [
-            _Col("Employee id", 10),
-            _Col("Name", 18),
-            _Col("Manager", 16),
-            _Col("Family", 14),
-            _Col("Level", 5, "center"),
-            _Col("Target", 6, "center"),
-            _Col("Competency", 22),
-            _Col("Domain", 16),
-            _Col("Scope", 7, "center"),
-            _Col("Status", 9, "center"),
-            _Col("Score", 6, "int"),
-            _Col("Self", 6, "int"),
-            _Col("Expected now", 8, "int"),
-            _Col("Expected next", 8, "int"),
-            _Col("Gap now", 6, "int"),
-            _Col("Gap next", 6, "int"),
-            _Col("Surplus", 7, "int"),
-            _Col("Evidence", 40, "wrap"),
-            _Col("File", 20),
-            _Col("Sheet", 14),
-            _Col("Cell", 5, "center"),
+            Col("Employee id", 10),
+            Col("Name", 18),
+            Col("Manager", 16),
+            Col("Family", 14),
+            Col("Level", 5, "center"),
+            Col("Target", 6, "center"),
+            Col("Competency", 22),
+            Col("Domain", 16),
+            Col("Scope", 7, "center"),
+            Col("Status", 9, "center"),
+            Col("Score", 6, "int"),
+            Col("Self", 6, "int"),
+            Col("Expected now", 8, "int"),
+            Col("Expected next", 8, "int"),
+            Col("Gap now", 6, "int"),
+            Col("Gap next", 6, "int"),
+            Col("Surplus", 7, "int"),
+            Col("Evidence", 40, "wrap"),
+            Col("File", 20),
+            Col("Sheet", 14),
+            Col("Cell", 5, "center"),
         ]
         sheet = self.sheet(
             "Gaps",
@@ -584,7 +396,7 @@ class _ReportWriter:
             nonlocal cut
             for e in report.assessed():
                 for r in e.competencies:
-                    evidence, was_cut = _cut(r.evidence)
+                    evidence, was_cut = cut_text(r.evidence)
                     cut += was_cut
                     yield [
                         e.employee_id,
@@ -610,20 +422,20 @@ class _ReportWriter:
                         r.cell,
                     ]
 
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows())
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows())
         self.autofilter(sheet, count, columns)
         # The long table is for filtering on screen (and is in gaps.csv): printed in full it
         # runs to a hundred pages, so only its first page prints unless HR clears the area.
         print_first_page(
             sheet,
             self.print_plans[sheet.name],
-            header_row=_HEADER_ROW,
+            header_row=HEADER_ROW,
             count=count,
             last_col=len(columns) - 1,
             heights=self.row_heights.get(sheet.name, {}),
         )
         self.cut_note(sheet, cut, len(columns) - 1)
-        first, last = _HEADER_ROW + 1, _HEADER_ROW + max(count, 1)
+        first, last = HEADER_ROW + 1, HEADER_ROW + max(count, 1)
         # Score and Self two or more points apart: both cells stand out (the same rule as
         # GapRow.self_differs)
         score, own = _cell_name(first, 10), _cell_name(first, 11)
@@ -820,17 +632,17 @@ class _ReportWriter:
             for v, label in zip(report.scale_values, report.scale_labels, strict=True)
         ]
         columns = [
-            _Col("Group", 9),
-            _Col("Name", 26),
-            _Col("Id", 14),
-            _Col("Employees", 10, "int"),
-            _Col("Scores", 8, "int"),
-            _Col("Mean score", 9, "num"),
-            _Col("Mean gap now", 9, "num"),
-            _Col("Mean gap next", 9, "num"),
-            _Col("Meets level", 9, "int"),
-            _Col("Ready next", 9, "int"),
-            *[_Col(label, 10, "int") for label in labels],
+            Col("Group", 9),
+            Col("Name", 26),
+            Col("Id", 14),
+            Col("Employees", 10, "int"),
+            Col("Scores", 8, "int"),
+            Col("Mean score", 9, "num"),
+            Col("Mean gap now", 9, "num"),
+            Col("Mean gap next", 9, "num"),
+            Col("Meets level", 9, "int"),
+            Col("Ready next", 9, "int"),
+            *[Col(label, 10, "int") for label in labels],
         ]
         sheet = self.sheet(
             "Teams",
@@ -847,7 +659,7 @@ class _ReportWriter:
         groups += [("Domain", g) for g in report.domains]
         plain = self.formats(columns)
         bold = self.formats(columns, bold=True, bg_color=PALETTE["band"])
-        row = _HEADER_ROW + 1
+        row = HEADER_ROW + 1
         for kind, group in groups:
             values = [
                 kind,
@@ -866,250 +678,23 @@ class _ReportWriter:
             row += 1
         self.autofilter(sheet, len(groups), columns)
 
-    # ---- Progress since the last cycle
-
-    def progress(self, progress: Progress) -> None:
-        columns = [
-            _Col("Employee", 22),
-            _Col("Id", 10),
-            _Col("Manager id", 10),
-            _Col("Family", 14),
-            _Col("Level then", 8),
-            _Col("Level now", 8),
-            _Col("Compared", 9, "int"),
-            _Col("Score change", 8, "int"),
-            _Col("Up", 6, "int"),
-            _Col("Down", 6, "int"),
-            _Col("Gaps closed", 8, "int"),
-            _Col("Gaps opened", 8, "int"),
-            _Col("Met level then", 8, "center"),
-            _Col("Meets level now", 8, "center"),
-            _Col("Ready next then", 9, "pct"),
-            _Col("Ready next now", 9, "pct"),
-            _Col("Earlier actions", 8, "int"),
-            _Col("Done", 6, "int"),
-            _Col("Dropped", 7, "int"),
-            _Col("Overdue", 7, "int"),
-            _Col("Agreed now", 7, "int"),
-        ]
-        previous = progress.previous
-        new = ", ".join(progress.new) or "none"
-        left = ", ".join(progress.left) or "none"
-        sheet = self.sheet(
-            PROGRESS_SHEET,
-            f"Progress since {previous.name} ({previous.date})",
-            f"{progress.closed} gaps closed and {progress.opened} opened; "
-            f"{progress.level_changes} people changed level. Compared: competencies scored in "
-            "both cycles; a gap is against the level held in that cycle, so after a promotion a "
-            f"gap can open while the score rose. New since then: {new}. Left: {left}.",
-            columns,
-            freeze_col=2,
-        )
-        rows = [
-            [
-                p.name,
-                p.employee_id,
-                p.manager_id,
-                p.family_id,
-                p.previous_level,
-                p.level + (" ↑" if p.level_changed else ""),
-                p.compared,
-                p.score_change,
-                p.improved,
-                p.declined,
-                p.closed,
-                p.opened,
-                _yes_no(p.met_before),
-                _yes_no(p.meets_now),
-                p.readiness_before,
-                p.readiness_now,
-                len(p.actions),
-                p.done,
-                p.dropped,
-                p.overdue,
-                p.agreed,
-            ]
-            for p in progress.people
-        ]
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
-        self.autofilter(sheet, count, columns)
-
-    def progress_groups(self, progress: Progress) -> None:
-        columns = [
-            _Col("Group", 10),
-            _Col("Name", 24),
-            _Col("People", 8, "int"),
-            _Col("Gaps closed", 9, "int"),
-            _Col("Gaps opened", 9, "int"),
-            _Col("Changed level", 9, "int"),
-            _Col("Earlier actions", 9, "int"),
-            _Col("Done", 7, "int"),
-            _Col("Dropped", 8, "int"),
-            _Col("Overdue", 8, "int"),
-            _Col("Completion", 10, "pct"),
-        ]
-        sheet = self.sheet(
-            PROGRESS_GROUPS_SHEET,
-            f"Progress since {progress.previous.name}, by team and family",
-            "People recorded in both cycles, added up: the company, each team (the manager's "
-            "reports this cycle) and each family. Earlier actions: agreed in an earlier cycle "
-            "and still open before this one; completion = done ÷ earlier actions; overdue = "
-            f"not done or dropped and due before {self.report.created}.",
-            columns,
-            freeze_col=2,
-        )
-        plain, bold = self.formats(columns), self.formats(columns, bold=True)
-        row = _HEADER_ROW + 1
-        for group in progress.groups:
-            values = [
-                group.kind.capitalize(),
-                group.label,
-                group.people,
-                group.closed,
-                group.opened,
-                group.level_changes,
-                group.actions,
-                group.done,
-                group.dropped,
-                group.overdue,
-                group.completion,
-            ]
-            self.rows(sheet, row, columns, [values], bold if group.kind == "company" else plain)
-            row += 1
-        self.autofilter(sheet, len(progress.groups), columns)
-
-    def earlier_actions(self, progress: Progress) -> None:
-        on = self.report.created
-        columns = [
-            _Col("Employee", 18),
-            _Col("Employee id", 10),
-            _Col("Agreed in", 12),
-            _Col("Competency", 18, "wrap"),
-            _Col("Action", 44, "wrap"),
-            _Col("Due date", 10, "center"),
-            _Col("Status", 11, "center"),
-            _Col("Overdue", 8, "center"),
-            _Col("Note", 30, "wrap"),
-        ]
-        sheet = self.sheet(
-            EARLIER_ACTIONS_SHEET,
-            "Actions agreed earlier, and where they stand",
-            "Each open action from earlier cycles, with the status this cycle's workbooks gave "
-            "it (blank: none given, so it stays open). Done and dropped actions close; the "
-            "others come back in the next cycle's workbooks. Overdue: open and due before "
-            f"{on}.",
-            columns,
-            freeze_col=2,
-        )
-        names = {p.employee_id: p.name for p in progress.people}
-        competencies = competency_names(self.report)
-        rows = [
-            [
-                names.get(a.employee_id, ""),
-                a.employee_id,
-                a.cycle,
-                competencies.get(a.competency_id, a.competency_id) if a.competency_id else "",
-                a.action,
-                a.due_date or "",
-                a.status or "",
-                _yes_no(a.overdue(on)),
-                a.note,
-            ]
-            for p in progress.people
-            for a in p.actions
-        ]
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
-        self.autofilter(sheet, count, columns)
-        if count:  # overdue in red
-            first, last = _HEADER_ROW + 1, _HEADER_ROW + count
-            sheet.conditional_format(
-                first,
-                7,
-                last,
-                7,
-                {"type": "cell", "criteria": "==", "value": '"Yes"', "format": self.styles["bad"]},
-            )
-
-    def trend(self, progress: Progress) -> None:
-        """The company's figures cycle by cycle, with a line chart of the shares."""
-        columns = [
-            _Col("Cycle", 18),
-            _Col("Date", 11, "center"),
-            _Col("People scored", 9, "int"),
-            _Col("Meet their level", 9, "pct"),
-            _Col("Mean readiness", 9, "pct"),
-            _Col("Gaps to level", 9, "int"),
-            _Col("Actions agreed", 9, "int"),
-            _Col("Earlier actions", 9, "int"),
-            _Col("Done", 7, "int"),
-            _Col("Completion", 10, "pct"),
-        ]
-        sheet = self.sheet(
-            TREND_SHEET,
-            "Trend over the cycles",
-            "One row per recorded cycle, this one last. Meet their level: share of the people "
-            "with enough scores who meet it; mean readiness for the next level; gaps to level: "
-            "scores below their level's expectation; earlier actions: still open before the "
-            "cycle; completion: done ÷ earlier actions.",
-            columns,
-            freeze_col=1,
-        )
-        rows = [
-            [
-                f.cycle,
-                f.date,
-                f.people,
-                f.meets_level,
-                f.readiness,
-                f.open_gaps,
-                f.actions_agreed,
-                f.actions_reviewed,
-                f.actions_done,
-                f.completion,
-            ]
-            for f in progress.trend
-        ]
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
-        first, last = _HEADER_ROW + 1, _HEADER_ROW + count
-        chart = self.book.add_chart({"type": "line"})
-        for col, colour in ((3, "#1F4E79"), (4, "#70AD47"), (9, "#C55A11")):
-            chart.add_series(
-                {
-                    "name": [TREND_SHEET, _HEADER_ROW, col],
-                    "categories": [TREND_SHEET, first, 0, last, 0],
-                    "values": [TREND_SHEET, first, col, last, col],
-                    "line": {"color": colour, "width": 2.25},
-                    "marker": {"type": "circle", "size": 6, "fill": {"color": colour}},
-                }
-            )
-        font = {"size": 9}
-        chart.set_title(
-            {"name": "Level met, readiness and actions done", "name_font": {"size": 11}}
-        )
-        chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font})
-        chart.set_x_axis({"num_font": font})
-        chart.set_legend({"position": "bottom", "font": font})
-        width_px = sum(int(7 * c.width + 0.5) + 5 for c in columns) - 8
-        chart.set_size({"width": width_px, "height": 300})
-        sheet.insert_chart(last + 2, 0, chart, {"x_offset": 4, "y_offset": 4})
-
     # ---- Calibration
 
     def calibration(self) -> None:
         report = self.report
         threshold = report.calibration_threshold
         columns = [
-            _Col("Manager", 20),
-            _Col("Manager id", 10),
-            _Col("Employees", 9, "int"),
-            _Col("Scores", 8, "int"),
-            _Col("Mean score", 9, "num"),
-            _Col("Spread (SD)", 9, "num"),
-            _Col("Share at top", 9, "pct"),
-            _Col("Compared scores", 10, "int"),
-            _Col("Raw difference", 10, "num"),
-            _Col("Gap-adjusted difference", 11, "num"),
-            _Col("Flag", 10, "center"),
+            Col("Manager", 20),
+            Col("Manager id", 10),
+            Col("Employees", 9, "int"),
+            Col("Scores", 8, "int"),
+            Col("Mean score", 9, "num"),
+            Col("Spread (SD)", 9, "num"),
+            Col("Share at top", 9, "pct"),
+            Col("Compared scores", 10, "int"),
+            Col("Raw difference", 10, "num"),
+            Col("Gap-adjusted difference", 11, "num"),
+            Col("Flag", 10, "center"),
         ]
         sheet = self.sheet(
             "Calibration",
@@ -1124,7 +709,7 @@ class _ReportWriter:
         )
         plain = self.formats(columns)
         flagged = self.formats(columns, bg_color=PALETTE["bad"], bold=True)
-        row = _HEADER_ROW + 1
+        row = HEADER_ROW + 1
         for manager in report.calibration:
             values = [
                 manager.manager_name,
@@ -1148,17 +733,17 @@ class _ReportWriter:
     def development_plan(self) -> None:
         report = self.report
         columns = [
-            _Col("Employee", 18),
-            _Col("Employee id", 10),
-            _Col("Manager", 14),
-            _Col("Level → target", 9, "center"),
-            _Col("#", 3, "center"),
-            _Col("Competency", 18, "wrap"),
-            _Col("Gap next", 5, "int"),
-            _Col("Agreed action", 36, "wrap"),
-            _Col("Due date", 10, "center"),
-            _Col("Suggested action", 36, "wrap"),
-            _Col("Evidence", 36, "wrap"),
+            Col("Employee", 18),
+            Col("Employee id", 10),
+            Col("Manager", 14),
+            Col("Level → target", 9, "center"),
+            Col("#", 3, "center"),
+            Col("Competency", 18, "wrap"),
+            Col("Gap next", 5, "int"),
+            Col("Agreed action", 36, "wrap"),
+            Col("Due date", 10, "center"),
+            Col("Suggested action", 36, "wrap"),
+            Col("Evidence", 36, "wrap"),
         ]
         sheet = self.sheet(
             "Development plan",
@@ -1183,7 +768,7 @@ class _ReportWriter:
             for a in agreed:
                 n += 1
                 row = gaps.get(a.competency_id) if a.competency_id else None
-                evidence, was_cut = _cut(row.evidence if row else "")
+                evidence, was_cut = cut_text(row.evidence if row else "")
                 cut += was_cut
                 rows.append(
                     [
@@ -1204,11 +789,11 @@ class _ReportWriter:
                 continue
             for p in open_priorities:
                 n += 1
-                evidence, was_cut = _cut(evidence_of.get(p.competency_id, ""))
+                evidence, was_cut = cut_text(evidence_of.get(p.competency_id, ""))
                 cut += was_cut
                 action = p.action or "No development action in the master for this level."
                 rows.append([*person, str(n), p.competency, p.gap_next, "", "", action, evidence])
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows, formats)
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows, formats)
         self.autofilter(sheet, count, columns)
         self.cut_note(sheet, cut, len(columns) - 1)
 
@@ -1217,15 +802,15 @@ class _ReportWriter:
     def missing(self) -> None:
         report = self.report
         columns = [
-            _Col("Status", 12),
-            _Col("Employee", 18),
-            _Col("Employee id", 10),
-            _Col("Manager", 16),
-            _Col("Family", 14),
-            _Col("Level", 5, "center"),
-            _Col("Not scored", 7, "int"),
-            _Col("Rejected", 8, "int"),
-            _Col("Competencies not scored", 26, "wrap"),
+            Col("Status", 12),
+            Col("Employee", 18),
+            Col("Employee id", 10),
+            Col("Manager", 16),
+            Col("Family", 14),
+            Col("Level", 5, "center"),
+            Col("Not scored", 7, "int"),
+            Col("Rejected", 8, "int"),
+            Col("Competencies not scored", 26, "wrap"),
         ]
         sheet = self.sheet(
             "Missing",
@@ -1274,19 +859,19 @@ class _ReportWriter:
                     "; ".join(names),
                 ]
             )
-        count = self.rows(sheet, _HEADER_ROW + 1, columns, rows)
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows)
         self.autofilter(sheet, count, columns)
 
     # ---- Issues
 
     def issues(self) -> None:
         columns = [
-            _Col("Severity", 8, "center"),
-            _Col("Code", 18),
-            _Col("File", 20),
-            _Col("Sheet", 14),
-            _Col("Cell", 6, "center"),
-            _Col("Message", 52, "wrap"),
+            Col("Severity", 8, "center"),
+            Col("Code", 18),
+            Col("File", 20),
+            Col("Sheet", 14),
+            Col("Cell", 6, "center"),
+            Col("Message", 52, "wrap"),
         ]
         sheet = self.sheet(
             "Issues",
@@ -1296,7 +881,7 @@ class _ReportWriter:
             columns,
         )
         plain = self.formats(columns)
-        row = _HEADER_ROW + 1
+        row = HEADER_ROW + 1
         for issue in _ordered_issues(self.report.issues):
             formats = list(plain)
             if issue.severity is Severity.ERROR:
@@ -1332,7 +917,7 @@ def _meets_cell(employee: EmployeeGaps) -> str:
     """The Employees sheet's "Meets level" cell."""
     if not employee.manager_returned:
         return "No manager sheet"
-    return _yes_no(employee.meets_level) if employee.complete else "Incomplete"
+    return yes_no(employee.meets_level) if employee.complete else "Incomplete"
 
 
 def _cell_name(row: int, col: int) -> str:

@@ -1,0 +1,243 @@
+"""The report's sheets about progress since the last cycle: people, groups, earlier actions,
+the trend."""
+
+from __future__ import annotations
+
+from ..progress import Progress
+from .base import HEADER_ROW, Col, SheetWriter, yes_no
+from .data import competency_names
+
+PROGRESS_SHEET = "Progress"  # after Teams, when the history holds an earlier cycle
+PROGRESS_GROUPS_SHEET = "Progress by group"  # then: the company, each team and family
+EARLIER_ACTIONS_SHEET = "Earlier actions"  # then: actions agreed earlier, with their status
+TREND_SHEET = "Trend"  # then, from TREND_MIN_CYCLES recorded cycles: the company's figures
+TREND_MIN_CYCLES = 3
+
+
+class ProgressSheets(SheetWriter):
+    """Progress, Progress by group, Earlier actions and Trend (with a history)."""
+
+    def progress(self, progress: Progress) -> None:
+        columns = [
+            Col("Employee", 22),
+            Col("Id", 10),
+            Col("Manager id", 10),
+            Col("Family", 14),
+            Col("Level then", 8),
+            Col("Level now", 8),
+            Col("Compared", 9, "int"),
+            Col("Score change", 8, "int"),
+            Col("Up", 6, "int"),
+            Col("Down", 6, "int"),
+            Col("Gaps closed", 8, "int"),
+            Col("Gaps opened", 8, "int"),
+            Col("Met level then", 8, "center"),
+            Col("Meets level now", 8, "center"),
+            Col("Ready next then", 9, "pct"),
+            Col("Ready next now", 9, "pct"),
+            Col("Earlier actions", 8, "int"),
+            Col("Done", 6, "int"),
+            Col("Dropped", 7, "int"),
+            Col("Overdue", 7, "int"),
+            Col("Agreed now", 7, "int"),
+        ]
+        previous = progress.previous
+        new = ", ".join(progress.new) or "none"
+        left = ", ".join(progress.left) or "none"
+        sheet = self.sheet(
+            PROGRESS_SHEET,
+            f"Progress since {previous.name} ({previous.date})",
+            f"{progress.closed} gaps closed and {progress.opened} opened; "
+            f"{progress.level_changes} people changed level. Compared: competencies scored in "
+            "both cycles; a gap is against the level held in that cycle, so after a promotion a "
+            f"gap can open while the score rose. New since then: {new}. Left: {left}.",
+            columns,
+            freeze_col=2,
+        )
+        rows = [
+            [
+                p.name,
+                p.employee_id,
+                p.manager_id,
+                p.family_id,
+                p.previous_level,
+                p.level + (" ↑" if p.level_changed else ""),
+                p.compared,
+                p.score_change,
+                p.improved,
+                p.declined,
+                p.closed,
+                p.opened,
+                yes_no(p.met_before),
+                yes_no(p.meets_now),
+                p.readiness_before,
+                p.readiness_now,
+                len(p.actions),
+                p.done,
+                p.dropped,
+                p.overdue,
+                p.agreed,
+            ]
+            for p in progress.people
+        ]
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows)
+        self.autofilter(sheet, count, columns)
+
+    def progress_groups(self, progress: Progress) -> None:
+        columns = [
+            Col("Group", 10),
+            Col("Name", 24),
+            Col("People", 8, "int"),
+            Col("Gaps closed", 9, "int"),
+            Col("Gaps opened", 9, "int"),
+            Col("Changed level", 9, "int"),
+            Col("Earlier actions", 9, "int"),
+            Col("Done", 7, "int"),
+            Col("Dropped", 8, "int"),
+            Col("Overdue", 8, "int"),
+            Col("Completion", 10, "pct"),
+        ]
+        sheet = self.sheet(
+            PROGRESS_GROUPS_SHEET,
+            f"Progress since {progress.previous.name}, by team and family",
+            "People recorded in both cycles, added up: the company, each team (the manager's "
+            "reports this cycle) and each family. Earlier actions: agreed in an earlier cycle "
+            "and still open before this one; completion = done ÷ earlier actions; overdue = "
+            f"not done or dropped and due before {self.report.created}.",
+            columns,
+            freeze_col=2,
+        )
+        plain, bold = self.formats(columns), self.formats(columns, bold=True)
+        row = HEADER_ROW + 1
+        for group in progress.groups:
+            values = [
+                group.kind.capitalize(),
+                group.label,
+                group.people,
+                group.closed,
+                group.opened,
+                group.level_changes,
+                group.actions,
+                group.done,
+                group.dropped,
+                group.overdue,
+                group.completion,
+            ]
+            self.rows(sheet, row, columns, [values], bold if group.kind == "company" else plain)
+            row += 1
+        self.autofilter(sheet, len(progress.groups), columns)
+
+    def earlier_actions(self, progress: Progress) -> None:
+        on = self.report.created
+        columns = [
+            Col("Employee", 18),
+            Col("Employee id", 10),
+            Col("Agreed in", 12),
+            Col("Competency", 18, "wrap"),
+            Col("Action", 44, "wrap"),
+            Col("Due date", 10, "center"),
+            Col("Status", 11, "center"),
+            Col("Overdue", 8, "center"),
+            Col("Note", 30, "wrap"),
+        ]
+        sheet = self.sheet(
+            EARLIER_ACTIONS_SHEET,
+            "Actions agreed earlier, and where they stand",
+            "Each open action from earlier cycles, with the status this cycle's workbooks gave "
+            "it (blank: none given, so it stays open). Done and dropped actions close; the "
+            "others come back in the next cycle's workbooks. Overdue: open and due before "
+            f"{on}.",
+            columns,
+            freeze_col=2,
+        )
+        names = {p.employee_id: p.name for p in progress.people}
+        competencies = competency_names(self.report)
+        rows = [
+            [
+                names.get(a.employee_id, ""),
+                a.employee_id,
+                a.cycle,
+                competencies.get(a.competency_id, a.competency_id) if a.competency_id else "",
+                a.action,
+                a.due_date or "",
+                a.status or "",
+                yes_no(a.overdue(on)),
+                a.note,
+            ]
+            for p in progress.people
+            for a in p.actions
+        ]
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows)
+        self.autofilter(sheet, count, columns)
+        if count:  # overdue in red
+            first, last = HEADER_ROW + 1, HEADER_ROW + count
+            sheet.conditional_format(
+                first,
+                7,
+                last,
+                7,
+                {"type": "cell", "criteria": "==", "value": '"Yes"', "format": self.styles["bad"]},
+            )
+
+    def trend(self, progress: Progress) -> None:
+        """The company's figures cycle by cycle, with a line chart of the shares."""
+        columns = [
+            Col("Cycle", 18),
+            Col("Date", 11, "center"),
+            Col("People scored", 9, "int"),
+            Col("Meet their level", 9, "pct"),
+            Col("Mean readiness", 9, "pct"),
+            Col("Gaps to level", 9, "int"),
+            Col("Actions agreed", 9, "int"),
+            Col("Earlier actions", 9, "int"),
+            Col("Done", 7, "int"),
+            Col("Completion", 10, "pct"),
+        ]
+        sheet = self.sheet(
+            TREND_SHEET,
+            "Trend over the cycles",
+            "One row per recorded cycle, this one last. Meet their level: share of the people "
+            "with enough scores who meet it; mean readiness for the next level; gaps to level: "
+            "scores below their level's expectation; earlier actions: still open before the "
+            "cycle; completion: done ÷ earlier actions.",
+            columns,
+            freeze_col=1,
+        )
+        rows = [
+            [
+                f.cycle,
+                f.date,
+                f.people,
+                f.meets_level,
+                f.readiness,
+                f.open_gaps,
+                f.actions_agreed,
+                f.actions_reviewed,
+                f.actions_done,
+                f.completion,
+            ]
+            for f in progress.trend
+        ]
+        count = self.rows(sheet, HEADER_ROW + 1, columns, rows)
+        first, last = HEADER_ROW + 1, HEADER_ROW + count
+        chart = self.book.add_chart({"type": "line"})
+        for col, colour in ((3, "#1F4E79"), (4, "#70AD47"), (9, "#C55A11")):
+            chart.add_series(
+                {
+                    "name": [TREND_SHEET, HEADER_ROW, col],
+                    "categories": [TREND_SHEET, first, 0, last, 0],
+                    "values": [TREND_SHEET, first, col, last, col],
+                    "line": {"color": colour, "width": 2.25},
+                    "marker": {"type": "circle", "size": 6, "fill": {"color": colour}},
+                }
+            )
+        font = {"size": 9}
+        chart.set_title(
+            {"name": "Level met, readiness and actions done", "name_font": {"size": 11}}
+        )
+        chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font})
+        chart.set_x_axis({"num_font": font})
+        chart.set_legend({"position": "bottom", "font": font})
+        width_px = sum(int(7 * c.width + 0.5) + 5 for c in columns) - 8
+        chart.set_size({"width": width_px, "height": 300})
+        sheet.insert_chart(last + 2, 0, chart, {"x_offset": 4, "y_offset": 4})

@@ -58,7 +58,12 @@ CYCLES = (
         ("NOT STARTED", "not started"),
         ("to do", "not started"),
         ("Cancelled", "dropped"),
+        ("Done - shipped in October", "done"),
+        ("Not started: waiting for budget", "not started"),
         ("maybe", None),
+        ("yes", None),  # done? agreed? not guessed
+        ("open", None),
+        ("n/a", None),
     ],
 )
 def test_statuses_are_read_in_the_words_people_use(typed, status):
@@ -227,6 +232,12 @@ def test_plans_are_agreed_reviewed_and_carried_across_three_cycles(tmp_path: Pat
                 assert "review" not in blocks  # nothing was agreed for them
                 continue
             row0, cols = blocks["review"]
+            plan0, plan_cols = blocks["plan"]
+            prefilled = {
+                sheet.cell(plan0 + k, plan_cols[PLAN_AGREED_HEADER]).value for k in (1, 2, 3)
+            }
+            earlier_texts = {a for a, _ in typed[employee_id]}
+            assert not prefilled & earlier_texts  # what is open is not suggested again
             shown = []
             for offset in range(1, 4):
                 key = sheet.cell(row0 + offset, cols[REVIEW_KEY_HEADER]).value
@@ -236,6 +247,11 @@ def test_plans_are_agreed_reviewed_and_carried_across_three_cycles(tmp_path: Pat
                 sheet.cell(row0 + offset, cols[REVIEW_NOTE_HEADER]).value = f"note {offset}"
                 said[int(key)] = parse_status(status) if status else None
                 due[int(key)] = typed[employee_id][offset - 1][1]
+                if offset == 1 and status == "in progress":  # a new date agreed for it
+                    moved_cell = sheet.cell(row0 + offset, cols[PLAN_DUE_HEADER])
+                    assert moved_cell.value.date() == date(2026, 9, 30)  # shown as recorded
+                    moved_cell.value = date(2027, 1, 31)
+                    due[int(key)] = "2027-01-31"
                 shown.append(text)
             assert shown == [a for a, _ in typed[employee_id]]
 
@@ -256,6 +272,10 @@ def test_plans_are_agreed_reviewed_and_carried_across_three_cycles(tmp_path: Pat
         if s not in ("done", "dropped") and (due[k] or "9") < CYCLES[1][1]
     }
     assert overdue  # some of the 2026-09-30 ones are still in progress or have no status
+    assert "2027-01-31" in {a["due_date"] for a in progress["earlier_actions"]}  # moved
+    blank_people = {k for k, s in said.items() if s is None}
+    missing = [i for i in data["issues"] if i["code"] == "action-status-missing"]
+    assert missing and company["no_status"] == len(blank_people)
 
     # Third cycle: only the actions still open come back.
     still_open = {k for k, s in said.items() if s not in ("done", "dropped")}
@@ -308,10 +328,13 @@ def test_recording_a_cycle_again_replaces_its_statuses(tmp_path: Path):
         for employee_id, sheet in people.items():
             row0, cols = _blocks(sheet)["plan"]
             if sheet.cell(row0 + 1, cols[PLAN_AGREED_HEADER]).value:
-                sheet.cell(row0 + 1, cols[PLAN_DUE_HEADER]).value = date(2026, 9, 30)
+                when = date(2025, 9, 30) if not agreed else date(2026, 9, 30)  # a year off
+                sheet.cell(row0 + 1, cols[PLAN_DUE_HEADER]).value = when
                 agreed.append(employee_id)
 
-    _cycle(tmp_path, 0, agree)
+    data, _ = _cycle(tmp_path, 0, agree)
+    (unlikely,) = [i for i in data["issues"] if i["code"] == "plan-due-date-unlikely"]
+    assert "2025-09-30" in unlikely["message"] and unlikely["cell"]
 
     def review(status: str | None):
         def fill(people) -> None:
@@ -379,8 +402,9 @@ def test_the_plan_block_is_the_only_place_managers_type_under_the_scores(tmp_pat
     assert sheet.protection.sheet
     row0, cols = _blocks(sheet)["plan"]
     assert sheet.cell(row0 - 2, 1).value == PLAN_TITLE
-    typed = {cols[h] for h in (PLAN_COMPETENCY_HEADER, PLAN_AGREED_HEADER, PLAN_DUE_HEADER)}
-    typing = typed | {col + 1 for col in typed if col > 1}  # the action and date: two wide
+    action = cols[PLAN_AGREED_HEADER]
+    typing = {cols[PLAN_COMPETENCY_HEADER], cols[PLAN_DUE_HEADER], action, action + 1, action + 2}
+    assert typing == {1, 2, 3, 4, 5}  # the action is three columns wide (C:E), merged
     for row in range(row0, row0 + 6):
         for col in range(1, 8):
             unlocked = not sheet.cell(row, col).protection.locked
@@ -421,3 +445,9 @@ def test_the_plan_reads_the_same_after_libreoffice_saves_it_as_xlsx_and_ods(tmp_
     assert len(original) >= 2 * len(_people(book))
     for kind in ("xlsx", "ods"):
         assert actions(_soffice(filled, kind, tmp_path / kind)) == original, kind
+    # the cover, recalculated by LibreOffice, says how many actions each person has agreed
+    cover = openpyxl.load_workbook(tmp_path / "xlsx" / "returned.xlsx", data_only=True)["Cover"]
+    header = next(r for r in cover.iter_rows() if r[-1].value == "Development plan")
+    said = [r[len(header) - 1].value for r in cover.iter_rows(min_row=header[0].row + 1)]
+    people = len(_people(book))  # each with two dated actions (rows 1 and 2)
+    assert said[:people] == ["2 agreed"] * people

@@ -32,7 +32,7 @@ class AgreedAction:
     action: str
     competency_id: str | None = None
     suggested: str | None = None  # the master's suggestion for that competency, if any
-    due_date: str | None = None  # ISO date
+    due_date: str | None = None  # ISO date; a later review may have moved it
     status: str | None = None  # the latest review's (one of ACTION_STATUSES), None: none yet
     note: str = ""  # the latest review's note
     file: str = ""  # where it was agreed
@@ -64,11 +64,13 @@ class ActionReview:
     sheet: str
     cell: str  # the Status cell
     action_id: int | None = None  # set once matched to a recorded action
+    due_date: str | None = None  # the Due date as the sheet gives it now (ISO; may be moved)
 
 
 # What people write for each status (after lower-casing and collapsing spaces and punctuation).
+# Words that could mean more than one thing ("yes", "no", "open", "n/a") are not guessed.
 _STATUS_WORDS = {
-    ACTION_DONE: ("done", "complete", "completed", "finished", "achieved", "yes", "closed"),
+    ACTION_DONE: ("done", "complete", "completed", "finished", "achieved"),
     ACTION_IN_PROGRESS: (
         "in progress",
         "inprogress",
@@ -80,33 +82,34 @@ _STATUS_WORDS = {
         "wip",
         "partly done",
         "partially done",
-        "partial",
     ),
-    ACTION_NOT_STARTED: ("not started", "notstarted", "not yet", "to do", "todo", "no", "open"),
-    ACTION_DROPPED: (
-        "dropped",
-        "cancelled",
-        "canceled",
-        "abandoned",
-        "no longer relevant",
-        "not relevant",
-        "n a",
-        "na",
-        "removed",
-    ),
+    ACTION_NOT_STARTED: ("not started", "notstarted", "not yet started", "to do", "todo"),
+    ACTION_DROPPED: ("dropped", "cancelled", "canceled", "abandoned", "no longer relevant"),
 }
 _STATUS_OF = {word: status for status, words in _STATUS_WORDS.items() for word in words}
+_LONGEST_FIRST = sorted(_STATUS_OF, key=len, reverse=True)
 assert set(_STATUS_WORDS) == set(ACTION_STATUSES)
 
 
 def parse_status(text: str) -> str | None:
     """The status a cell names (``ACTION_STATUSES``), or None when it names none.
 
-    Case, spaces, hyphens and trailing punctuation do not matter; common words for each status
-    are understood ("completed", "ongoing", "cancelled", "to do" …).
+    Case, spaces, hyphens and punctuation do not matter; common words for each status are
+    understood ("completed", "ongoing", "cancelled", "to do" …), also when a comment follows
+    ("Done - shipped in October").
     """
-    key = " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-    return _STATUS_OF.get(key)
+    found = _STATUS_OF.get(_words(text))
+    if found is None:  # "Done - shipped in October": the words before a separator
+        head = _SEPARATOR.split(text, maxsplit=1)[0]
+        found = _STATUS_OF.get(_words(head)) if head != text else None
+    return found
+
+
+_SEPARATOR = re.compile(r"\s[-–—]\s|[:;,(/]")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
 def match_reviews(
@@ -115,12 +118,13 @@ def match_reviews(
     """Reviews matched to the recorded open actions (``action_id`` set), and those unmatched.
 
     By the hidden key first (the same person's action), then, for a lost or damaged key, by the
-    action's text among that person's open actions. Each action takes one review: the first.
+    action's text among that person's open actions. Each action takes one review: the first. A
+    matched review keeps its ``due_date`` only where it moved the action's date.
     """
     by_id = {a.action_id: a for a in open_actions if a.action_id is not None}
     by_text: dict[tuple[str, str], list[AgreedAction]] = {}
     for action in open_actions:
-        by_text.setdefault((action.employee_id, _text_key(action.action)), []).append(action)
+        by_text.setdefault((action.employee_id, text_key(action.action)), []).append(action)
     matched: list[ActionReview] = []
     unmatched: list[ActionReview] = []
     taken: set[int] = set()
@@ -132,15 +136,17 @@ def match_reviews(
         if candidate is not None and candidate.employee_id == review.employee_id:
             found = candidate
         else:
-            same = by_text.get((review.employee_id, _text_key(review.action)), [])
+            same = by_text.get((review.employee_id, text_key(review.action)), [])
             found = next((a for a in same if a.action_id not in taken), None)
         if found is None or found.action_id in taken:
             unmatched.append(review)
             continue
         taken.add(found.action_id)  # type: ignore[arg-type]
-        matched.append(replace(review, action_id=found.action_id))
+        moved = review.due_date if review.due_date != found.due_date else None
+        matched.append(replace(review, action_id=found.action_id, due_date=moved))
     return matched, unmatched
 
 
-def _text_key(text: str) -> str:
+def text_key(text: str) -> str:
+    """An action's text as compared: spaces collapsed, case folded."""
     return " ".join(text.split()).casefold()

@@ -455,7 +455,8 @@ def sheets(
     "--csv",
     "csv_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also write gaps.csv and employees.csv into this folder.",
+    help="Also write gaps.csv, employees.csv and actions.csv into this folder (with --history "
+    "holding an earlier cycle, also progress, progress_groups, earlier_actions and trend).",
 )
 @click.option(
     "--roster",
@@ -542,6 +543,7 @@ def ingest(
         )
     _echo_issues(result.issues, quiet, verbose)
     click.echo(result.account_line)
+    click.echo(result.report.plan_line)
     if result.since is not None:
         click.echo(result.since.line())
     click.echo("Wrote " + ", ".join(str(p) for p in result.outputs))

@@ -94,6 +94,7 @@ class DemoResult:
             f"{EARLIER_FOLDER}/, then {DEMO_CYCLE}: {self.employees} people, {self.managers} "
             f"scoring workbooks, {len(self.files)} files).",
             f"Ingest: {self.run.account_line}.",
+            report.plan_line,
         ]
         if self.run.since is not None:
             lines.append(self.run.since.line())

@@ -5,7 +5,7 @@ scatter around each person's expected level, a few are blank, a few are typed as
 evidence varies, and one file carries a typo the ingest must report. Under the scores, the
 development plan is agreed for most people (due dates given, some texts edited, one date typed
 as text), left as prefilled for a few, and earlier actions get a status (most done or under
-way, some not started or dropped, a few left blank).
+way, some not started or dropped, a few left blank) and, for some under way, a new due date.
 """
 
 from __future__ import annotations
@@ -144,12 +144,13 @@ _STATUS_DRAW = (  # (cumulative chance, what the manager picks)
     (0.87, "dropped"),
     (0.90, "Completed"),  # typed, not picked: ingest understands it
 )
-_NOTES = (
-    "Finished ahead of the date; shared the write-up with the team.",
-    "Half done: the second part moved to next quarter.",
-    "Blocked by the reorganisation; still worth doing.",
-    "No longer relevant after the team change.",
-)
+_NOTES = {  # a manager's note, in keeping with the status picked
+    "done": ("Finished ahead of the date; shared the write-up with the team.",),
+    "Completed": ("Done in October; the team uses the checklist now.",),
+    "in progress": ("Half done: the second part moved to next quarter.",),
+    "not started": ("Blocked by the reorganisation; still worth doing.",),
+    "dropped": ("No longer relevant after the team change.",),
+}
 _EDITS = (" Check in monthly.", " Pair with a senior colleague on the first one.")
 
 
@@ -204,8 +205,12 @@ class _PlanFiller:
             if status is None:
                 continue  # left blank: stays open
             sheet.cell(row, cols[REVIEW_STATUS_HEADER]).value = status
+            if status == "in progress" and rng.random() < 0.4:  # a new date agreed
+                moved = sheet.cell(row, cols[PLAN_DUE_HEADER])
+                moved.value = self.cycle_date + timedelta(days=92)
+                moved.number_format = "yyyy-mm-dd"
             if rng.random() < 0.3:
-                sheet.cell(row, cols[REVIEW_NOTE_HEADER]).value = rng.choice(_NOTES)
+                sheet.cell(row, cols[REVIEW_NOTE_HEADER]).value = rng.choice(_NOTES[status])
             self.statuses += 1
 
 

@@ -258,6 +258,15 @@ class GapReport:
     # development actions agreed this cycle (the scoring workbooks' plan blocks), people's order
     actions: tuple[AgreedAction, ...] = ()
 
+    @property
+    def plan_line(self) -> str:
+        """One sentence for the terminal: how many people have a plan agreed this cycle."""
+        planned = sum(1 for e in self.employees if self.actions_of(e.employee_id))
+        return (
+            f"Development plans: {planned} of {len(self.employees)} people have actions agreed "
+            f"this cycle ({len(self.actions)} actions)."
+        )
+
     def actions_of(self, employee_id: str) -> tuple[AgreedAction, ...]:
         return self._actions_by_person.get(employee_id, ())
 

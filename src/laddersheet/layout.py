@@ -211,13 +211,13 @@ PLAN_AGREED_HEADER = "Agreed action"
 PLAN_DUE_HEADER = "Due date"
 PLAN_SUGGESTED_HEADER = "Suggested action"
 PLAN_GAP_HEADER = "Gap to target"
-# Column by column from A ("" continues the cell before: merged). What is typed fits the first
-# printed page (A:E); the reference columns follow on the next pages.
+# Column by column from A ("" continues the cell before: merged). Competency and due date (A:B)
+# repeat on every printed page across; the action (C:E) prints on the first page, whole.
 PLAN_HEADERS = (
     PLAN_COMPETENCY_HEADER,
+    PLAN_DUE_HEADER,
     PLAN_AGREED_HEADER,
     "",
-    PLAN_DUE_HEADER,
     "",
     PLAN_SUGGESTED_HEADER,
     PLAN_GAP_HEADER,
@@ -230,11 +230,11 @@ REVIEW_ACTION_HEADER = "Action agreed"
 REVIEW_NOTE_HEADER = "Note"
 REVIEW_ABOUT_HEADER = "Competency · agreed in"
 REVIEW_KEY_HEADER = "Action key"  # hidden column: the history's id for the action
-REVIEW_HEADERS = (
+REVIEW_HEADERS = (  # the due date may be moved: a new date is recorded with the status
     REVIEW_STATUS_HEADER,
+    PLAN_DUE_HEADER,
     REVIEW_ACTION_HEADER,
     "",
-    PLAN_DUE_HEADER,
     "",
     REVIEW_NOTE_HEADER,
     REVIEW_ABOUT_HEADER,

@@ -181,13 +181,15 @@ def make_sheets(
 
 
 def _last_cycle(history_path: Path | None, ladder: Ladder) -> LastCycle | None:
-    """What the history holds before the ladder's cycle: accepted scores and open actions.
+    """What the history holds before the ladder's cycle: accepted scores, open actions, and
+    what was agreed before (not prefilled again).
 
     None when there is no history or it holds no earlier cycle (the sheets are then as without).
     """
     if history_path is None:
         return None
-    from .history import open_actions, previous_cycle, scores_for
+    from .actions import text_key
+    from .history import earlier_actions, previous_cycle, scores_for
     from .ingest import ACCEPTED
     from .scoring import LastCycle, OpenAction
 
@@ -200,7 +202,15 @@ def _last_cycle(history_path: Path | None, ladder: Ladder) -> LastCycle | None:
         if stored.status == ACCEPTED and stored.score is not None:
             previous.setdefault(stored.employee_id, {})[stored.competency_id] = stored.score
     actions: dict[str, list[OpenAction]] = {}
-    for action in open_actions(history_path, cycle):
+    open_competencies: dict[str, set[str]] = {}
+    texts: dict[str, set[str]] = {}
+    for action in earlier_actions(history_path, cycle):
+        said = texts.setdefault(action.employee_id, set())
+        said.update(text_key(t) for t in (action.action, action.suggested) if t)
+        if action.closed:
+            continue
+        if action.competency_id:
+            open_competencies.setdefault(action.employee_id, set()).add(action.competency_id)
         competency = ladder.competency(action.competency_id) if action.competency_id else None
         actions.setdefault(action.employee_id, []).append(
             OpenAction(
@@ -212,7 +222,11 @@ def _last_cycle(history_path: Path | None, ladder: Ladder) -> LastCycle | None:
             )
         )
     return LastCycle(
-        earlier.name, previous, {person: tuple(found) for person, found in actions.items()}
+        earlier.name,
+        previous,
+        {person: tuple(found) for person, found in actions.items()},
+        {person: frozenset(found) for person, found in open_competencies.items()},
+        {person: frozenset(found) for person, found in texts.items()},
     )
 
 
@@ -288,7 +302,9 @@ def ingest(
     _refuse_wrong_master(result, master_path, allow_version_mismatch)
     result.issues.extend(master.issues)
     reviews = _match_reviews(result, history_path, master.ladder.settings.cycle)
-    report = compute_gaps(master.ladder, result, as_of=as_of or date.today().isoformat())
+    on = as_of or date.today().isoformat()
+    _check_due_dates(result, on)
+    report = compute_gaps(master.ladder, result, as_of=on)
     since = None  # progress since the cycle the history holds before this one
     if history_path and history_path.exists():
         from .progress import progress_since_last
@@ -331,6 +347,30 @@ def ingest(
         )
         outputs.append(history_path)
     return IngestRun(report, result.issues, result.account.line(), outputs, since)
+
+
+_FAR_AHEAD_DAYS = 2 * 366  # a due date further away than this is probably a typo
+
+
+def _check_due_dates(result: IngestResult, on: str) -> None:
+    """Agreed actions due before the report's date (overdue at once) or years ahead: warnings."""
+    from datetime import timedelta
+
+    names = {e.employee_id: e.name for e in result.employees}
+    latest = (date.fromisoformat(on) + timedelta(days=_FAR_AHEAD_DAYS)).isoformat()
+    for action in result.actions:
+        if not action.due_date or on <= action.due_date <= latest:
+            continue
+        person = f"{names.get(action.employee_id, '')} ({action.employee_id})".lstrip()
+        when = "before this review's date" if action.due_date < on else "over two years ahead"
+        result.issues.warning(
+            "plan-due-date-unlikely",
+            f"{person}: the agreed action '{action.action[:60]}' is due {action.due_date}, "
+            f"{when} ({on}); it is recorded as typed. Check the year",
+            file=action.file,
+            sheet=action.sheet,
+            cell=action.cell,
+        )
 
 
 def _match_reviews(

@@ -205,6 +205,10 @@ def build_pack(
     with_next = [r for r in employee.competencies if r.gap_next is not None]
     names = {r.competency_id: r.competency for r in employee.competencies}
 
+    agreed_now = report.actions_of(employee.employee_id)
+    earlier = person.actions if person else ()
+    covered = {a.competency_id for a in (*agreed_now, *earlier) if not a.closed}
+
     def shown(action: AgreedAction) -> PackAction:
         return PackAction(
             names.get(action.competency_id, action.competency_id or "")
@@ -237,13 +241,14 @@ def build_pack(
         at_next=sum(1 for r in with_next if r.gap_next == 0),
         with_next=len(with_next),
         ready_next=employee.ready_next,
-        priorities=tuple(
+        priorities=tuple(  # the gaps no action covers: agreed now, or earlier and still open
             PackPriority(p.competency, p.gap_next, p.action, p.action_band)
             for p in employee.priorities
+            if p.competency_id not in covered
         ),
         self_assessed=employee.self_assessed,
-        agreed=tuple(shown(a) for a in report.actions_of(employee.employee_id)),
-        earlier=tuple(shown(a) for a in person.actions) if person else (),
+        agreed=tuple(shown(a) for a in agreed_now),
+        earlier=tuple(shown(a) for a in earlier),
         company=report.company,
         cycle=report.cycle,
         created=report.created,

@@ -73,6 +73,11 @@ class PersonProgress:
     def dropped(self) -> int:
         return sum(a.status == ACTION_DROPPED for a in self.actions)
 
+    @property
+    def no_status(self) -> int:
+        """Earlier actions the workbook gave no status (they stay open)."""
+        return sum(a.status is None for a in self.actions)
+
 
 @dataclass(frozen=True)
 class GroupProgress:
@@ -89,6 +94,7 @@ class GroupProgress:
     done: int
     dropped: int
     overdue: int
+    no_status: int = 0
 
     @property
     def completion(self) -> float | None:
@@ -131,8 +137,8 @@ class Progress:
         """One sentence for the terminal."""
         company = self.groups[0]
         actions = (
-            f" Earlier actions: {company.done} of {company.actions} done, {company.overdue} "
-            "overdue."
+            f" Earlier actions: {company.done} of {company.actions} done, {company.no_status} "
+            f"without a status, {company.overdue} overdue."
             if company.actions
             else ""
         )
@@ -183,7 +189,6 @@ def figures_now(
 ) -> CycleFigures:
     """This report's point of the trend, as ``history.trend`` reads it once recorded."""
     scored = report.employees
-    judged = [e for e in scored if e.meets_level is not None]
     readiness = [e.readiness_next for e in scored if e.readiness_next is not None]
     assessed = {e.employee_id for e in report.assessed()}
     due = [a for a in reviewed if a.employee_id in assessed]
@@ -192,7 +197,7 @@ def figures_now(
         cycle=report.cycle,
         date=report.created,
         people=len(scored),
-        meets_level=sum(bool(e.meets_level) for e in judged) / len(judged) if judged else None,
+        meets_level=sum(e.meets_level is True for e in scored) / len(scored) if scored else None,
         readiness=sum(readiness) / len(readiness) if readiness else None,
         open_gaps=sum(
             1 for e in scored for row in e.competencies if row.status == "accepted" and row.gap_now
@@ -218,8 +223,15 @@ def compare(
     for action in reviewed:  # their status as of this cycle: its review, else none (open)
         review = said.get(action.action_id)
         status, note = (review.status, review.note) if review else (None, "")
+        due = review.due_date if review and review.due_date else action.due_date  # maybe moved
         actions.setdefault(action.employee_id, []).append(
-            replace(action, status=status, note=note, status_cycle=report.cycle if review else "")
+            replace(
+                action,
+                status=status,
+                note=note,
+                due_date=due,
+                status_cycle=report.cycle if review else "",
+            )
         )
     people = [
         _person(
@@ -295,4 +307,5 @@ def _group(kind: str, key: str, label: str, people: Sequence[PersonProgress]) ->
         done=sum(p.done for p in people),
         dropped=sum(p.dropped for p in people),
         overdue=sum(p.overdue for p in people),
+        no_status=sum(p.no_status for p in people),
     )

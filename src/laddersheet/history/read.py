@@ -115,8 +115,9 @@ def _actions(
     ).fetchall()
     allowed = None if reviewed_in is None else set(reviewed_in)
     latest: dict[int, tuple[int, str | None, str]] = {}
-    for action_id, cycle_id, status, note in conn.execute(
-        f"""SELECT r.action_id, r.cycle_id, r.status, r.note FROM action_reviews r
+    moved: dict[int, tuple[int, str]] = {}  # the latest due date a review moved it to
+    for action_id, cycle_id, status, note, due_date in conn.execute(
+        f"""SELECT r.action_id, r.cycle_id, r.status, r.note, r.due_date FROM action_reviews r
             JOIN actions a ON a.action_id = r.action_id {where}""",
         args,
     ):
@@ -124,6 +125,8 @@ def _actions(
             continue
         if action_id not in latest or rank[cycle_id] > rank[latest[action_id][0]]:
             latest[action_id] = (cycle_id, status, note)
+        if due_date and (action_id not in moved or rank[cycle_id] > rank[moved[action_id][0]]):
+            moved[action_id] = (cycle_id, due_date)
     from ..gaps import natural_key
 
     actions = []
@@ -139,7 +142,7 @@ def _actions(
                     text,
                     competency,
                     suggested,
-                    due,
+                    moved[action_id][1] if action_id in moved else due,
                     status,
                     note,
                     *cell,
@@ -152,13 +155,10 @@ def _actions(
     return tuple(action for _, action in sorted(actions, key=lambda pair: pair[0]))
 
 
-def open_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
-    """The actions a cycle reviews: agreed in the cycles before it and still open then.
-
-    Open: no review before ``cycle`` closed it (done or dropped). ``cycle`` need not be
-    recorded yet (the one ``sheets`` prepares): then every recorded cycle is before it. Oldest
-    first, then by person and position; each with its latest status before ``cycle``.
-    """
+def earlier_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
+    """Every action agreed in the cycles before ``cycle``, open or closed, each with its latest
+    status before ``cycle``. ``cycle`` need not be recorded yet (the one ``sheets`` prepares):
+    then every recorded cycle is before it. Oldest first, then by person and position."""
     path = Path(db)
     if not path.exists():
         return ()
@@ -167,8 +167,13 @@ def open_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
         names = [c.name for c in ordered]
         before = ordered[: names.index(cycle)] if cycle in names else ordered
         ids = [c.cycle_id for c in before]
-        found = _actions(conn, None, None, agreed_in=ids, reviewed_in=ids)
-    return tuple(a for a in found if not a.closed)
+        return _actions(conn, None, None, agreed_in=ids, reviewed_in=ids)
+
+
+def open_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
+    """The actions a cycle reviews: agreed before it and not closed (done or dropped) by a
+    review before it (see ``earlier_actions``)."""
+    return tuple(a for a in earlier_actions(db, cycle) if not a.closed)
 
 
 _PERSON_COLUMNS = (
@@ -338,8 +343,9 @@ def cycle_people(db: Path | str, cycle: str | Cycle) -> list[EmployeeCycle]:
 class CycleFigures:
     """One cycle's company figures: a point of the report's trend (three cycles or more).
 
-    ``people``: scored this cycle; ``meets_level``: share of those with enough scores who meet
-    their level; ``readiness``: mean readiness for the next level over them; ``open_gaps``:
+    ``people``: scored this cycle; ``meets_level``: the share of them who meet their level (as
+    the Summary counts: people with too few scores do not); ``readiness``: mean readiness for
+    the next level over those it is known for; ``open_gaps``:
     accepted scores below the expectation of the person's level; ``actions_reviewed``: earlier
     actions still open before the cycle, of people assessed in it; ``actions_done``: those the
     cycle's workbooks marked done.
@@ -370,9 +376,8 @@ def trend(db: Path | str, before: str | None = None) -> list[CycleFigures]:
             ordered = ordered[: names.index(before)] if before in names else ordered
         figures = []
         for cycle in ordered:
-            people, meets, judged, readiness = conn.execute(
-                f"""SELECT COUNT(*), SUM(meets_level = 1), COUNT(meets_level),
-                       AVG(readiness_next)
+            people, meets, readiness = conn.execute(
+                f"""SELECT COUNT(*), SUM(meets_level = 1), AVG(readiness_next)
                     FROM employee_cycles WHERE cycle_id = ? AND state = '{STATE_SCORED}'""",
                 (cycle.cycle_id,),
             ).fetchone()
@@ -412,7 +417,7 @@ def trend(db: Path | str, before: str | None = None) -> list[CycleFigures]:
                     cycle.name,
                     cycle.date,
                     people,
-                    meets / judged if judged else None,
+                    (meets or 0) / people if people else None,
                     readiness,
                     open_gaps,
                     agreed,

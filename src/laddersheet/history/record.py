@@ -258,11 +258,11 @@ def _write_reviews(
     conn.execute("DELETE FROM action_reviews WHERE cycle_id = ?", (cycle_id,))
     conn.executemany(
         """INSERT OR REPLACE INTO action_reviews
-               (action_id, cycle_id, status, note, file, sheet, cell)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               (action_id, cycle_id, status, note, due_date, file, sheet, cell)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            (r.action_id, cycle_id, r.status, r.note, r.file, r.sheet, r.cell)
+            (r.action_id, cycle_id, r.status, r.note, r.due_date, r.file, r.sheet, r.cell)
             for r in reviews
-            if r.status is not None or r.note
+            if r.status is not None or r.note or r.due_date
         ],
     )

@@ -148,8 +148,9 @@ def _statements(*statements: str) -> Callable[[sqlite3.Connection], None]:
 
 _STATUS_CHECK = f"status IS NULL OR status IN ({', '.join(repr(s) for s in ACTION_STATUSES)})"
 
-# Version 2: a cycle's word on an earlier action is a row of its own (``action_reviews``), so
-# every cycle's status is kept and re-recording a cycle replaces only its own reviews; the
+# Version 2: a cycle's word on an earlier action is a row of its own (``action_reviews``: status,
+# note, a moved due date), so every cycle's word is kept and re-recording a cycle replaces only
+# its own reviews; the
 # single status of version 1's ``actions`` moves there, and ``actions`` is rebuilt without it
 # (SQLite cannot drop a column with a CHECK). Nothing references ``actions`` during the rebuild.
 _SCHEMA_2 = (
@@ -180,6 +181,7 @@ _SCHEMA_2 = (
         cycle_id INTEGER NOT NULL REFERENCES cycles ON DELETE CASCADE,
         status TEXT CHECK ({_STATUS_CHECK}),
         note TEXT NOT NULL DEFAULT '',
+        due_date TEXT,  -- the due date as moved in that cycle's workbook, NULL: not moved
         file TEXT NOT NULL DEFAULT '',
         sheet TEXT NOT NULL DEFAULT '',
         cell TEXT NOT NULL DEFAULT '',

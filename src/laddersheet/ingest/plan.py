@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..actions import ActionReview, AgreedAction, parse_status
+from ..actions import ActionReview, AgreedAction, parse_status, text_key
 from ..issues import IssueLog
 from ..layout import (
     ACTION_STATUSES,
@@ -114,9 +114,11 @@ def _plan(
         due_value = _at(row, due_col)
         if not action:
             if cell_text(due_value).strip():
+                named = context.names.get(label_key(competency_text)) if competency_text else None
+                on = f", {context.competency_name(named)}" if named else ""
                 issues.warning(
                     "plan-without-action",
-                    f"{context.person}: a due date but no agreed action in this plan row: "
+                    f"{context.person}{on}: a due date but no agreed action in this plan row: "
                     "nothing recorded. Write the action beside its date",
                     cell=cell_ref(index, agreed_col),
                     **where,
@@ -188,6 +190,8 @@ def _reviews(
     action_col = columns[label_key(REVIEW_ACTION_HEADER)]
     note_col = columns.get(label_key(REVIEW_NOTE_HEADER))
     key_col = columns.get(label_key(REVIEW_KEY_HEADER))
+    due_col = columns.get(label_key(PLAN_DUE_HEADER))
+    blank: list[str] = []  # Status cells left empty
     for index in range(header + 1, end):
         row = sheet.rows[index]
         key = _text(_at(row, key_col))
@@ -197,6 +201,16 @@ def _reviews(
         raw = _text(_at(row, status_col))
         status = parse_status(raw) if raw else None
         cell = cell_ref(index, status_col)
+        if not raw:
+            blank.append(cell)
+        elif status is not None and raw.casefold() != status:
+            issues.info(
+                "action-status-read-as",
+                f"{context.person}: status '{short(raw)}' of the earlier action "
+                f"'{short(action)}' read as '{status}'",
+                cell=cell,
+                **where,
+            )
         if raw and status is None:
             issues.warning(
                 "action-status-invalid",
@@ -204,6 +218,15 @@ def _reviews(
                 f"'{short(action)}'; the action stays open. Pick one of: "
                 f"{', '.join(ACTION_STATUSES)}",
                 cell=cell,
+                **where,
+            )
+        due, problem = parse_due_date(_at(row, due_col))
+        if problem:
+            issues.warning(
+                "plan-due-date",
+                f"{context.person}: the due date of the earlier action '{short(action)}' "
+                f"{problem}; its due date is left as it was. Type a date such as 2027-03-31",
+                cell=cell_ref(index, due_col if due_col is not None else status_col),
                 **where,
             )
         reading.reviews.append(
@@ -216,7 +239,17 @@ def _reviews(
                 file=where["file"],
                 sheet=where["sheet"],
                 cell=cell,
+                due_date=due,
             )
+        )
+    if blank:
+        issues.warning(
+            "action-status-missing",
+            f"{context.person}: {len(blank)} earlier action(s) have no Status ("
+            f"{', '.join(blank)}): they stay open and come back next cycle. Pick one of: "
+            f"{', '.join(ACTION_STATUSES)}",
+            cell=blank[0],
+            **where,
         )
 
 
@@ -229,4 +262,4 @@ def _text(value: object) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return text_key(a) == text_key(b)

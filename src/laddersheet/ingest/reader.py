@@ -652,8 +652,9 @@ class _Reader:
                 cell = cell_ref(row_index, score_col)
                 self.issues.error(
                     "score-without-competency",
-                    f"a score ({short(cell_text(value))}) beside the development plan, below the "
-                    "table: rejected. Put it on the competency's row",
+                    f"{_person(employee)}: a score ({short(cell_text(value))}) beside the "
+                    "development plan, below the table: rejected. Put it on the competency's "
+                    "row in the table above",
                     cell=cell,
                     **where,
                 )

@@ -96,6 +96,7 @@ GROUP_PROGRESS_COLUMNS = (
     "done",
     "dropped",
     "overdue",
+    "no_status",
     "completion",
 )
 
@@ -178,6 +179,7 @@ def _group_progress_row(g: GroupProgress) -> list[Any]:
         g.done,
         g.dropped,
         g.overdue,
+        g.no_status,
         _round(g.completion),
     ]
 
@@ -228,6 +230,7 @@ PROGRESS_COLUMNS = (
     "actions_done",
     "actions_dropped",
     "actions_overdue",
+    "actions_no_status",
     "actions_agreed",
 )
 
@@ -255,6 +258,7 @@ def _progress_row(p: PersonProgress) -> list[Any]:
         p.done,
         p.dropped,
         p.overdue,
+        p.no_status,
         p.agreed,
     ]
 
@@ -355,6 +359,9 @@ def _counts(report: GapReport) -> dict[str, int]:
         "self_accepted": account.self_accepted,
         "self_rejected": account.self_rejected,
         "self_only": len(report.self_only),
+        # development plans agreed this cycle (the scoring workbooks' plan blocks)
+        "actions_agreed": len(report.actions),
+        "with_plan": sum(1 for e in report.employees if report.actions_of(e.employee_id)),
     }
 
 

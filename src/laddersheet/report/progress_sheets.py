@@ -21,8 +21,8 @@ class ProgressSheets(SheetWriter):
         columns = [
             Col("Employee", 22),
             Col("Id", 10),
-            Col("Manager id", 10),
-            Col("Family", 14),
+            Col("Manager", 16),
+            Col("Family", 16, "wrap"),
             Col("Level then", 8),
             Col("Level now", 8),
             Col("Compared", 9, "int"),
@@ -39,6 +39,7 @@ class ProgressSheets(SheetWriter):
             Col("Done", 6, "int"),
             Col("Dropped", 7, "int"),
             Col("Overdue", 7, "int"),
+            Col("No status", 7, "int"),
             Col("Agreed now", 7, "int"),
         ]
         previous = progress.previous
@@ -58,8 +59,8 @@ class ProgressSheets(SheetWriter):
             [
                 p.name,
                 p.employee_id,
-                p.manager_id,
-                p.family_id,
+                progress.manager_names.get(p.manager_id) or p.manager_id,
+                progress.family_names.get(p.family_id) or p.family_id,
                 p.previous_level,
                 p.level + (" ↑" if p.level_changed else ""),
                 p.compared,
@@ -76,6 +77,7 @@ class ProgressSheets(SheetWriter):
                 p.done,
                 p.dropped,
                 p.overdue,
+                p.no_status,
                 p.agreed,
             ]
             for p in progress.people
@@ -95,6 +97,7 @@ class ProgressSheets(SheetWriter):
             Col("Done", 7, "int"),
             Col("Dropped", 8, "int"),
             Col("Overdue", 8, "int"),
+            Col("No status", 8, "int"),
             Col("Completion", 10, "pct"),
         ]
         sheet = self.sheet(
@@ -121,6 +124,7 @@ class ProgressSheets(SheetWriter):
                 group.done,
                 group.dropped,
                 group.overdue,
+                group.no_status,
                 group.completion,
             ]
             self.rows(sheet, row, columns, [values], bold if group.kind == "company" else plain)
@@ -129,15 +133,16 @@ class ProgressSheets(SheetWriter):
 
     def earlier_actions(self, progress: Progress) -> None:
         on = self.report.created
-        columns = [
-            Col("Employee", 18),
-            Col("Employee id", 10),
-            Col("Agreed in", 12),
-            Col("Competency", 18, "wrap"),
-            Col("Action", 44, "wrap"),
+        columns = [  # what HR chases prints on the first page; the context on the next
+            Col("Employee", 16),
+            Col("Employee id", 8),
+            Col("Manager", 14),
+            Col("Status", 10, "center"),
             Col("Due date", 10, "center"),
-            Col("Status", 11, "center"),
-            Col("Overdue", 8, "center"),
+            Col("Overdue", 7, "center"),
+            Col("Action", 36, "wrap"),
+            Col("Agreed in", 10),
+            Col("Competency", 18, "wrap"),
             Col("Note", 30, "wrap"),
         ]
         sheet = self.sheet(
@@ -146,36 +151,40 @@ class ProgressSheets(SheetWriter):
             "Each open action from earlier cycles, with the status this cycle's workbooks gave "
             "it (blank: none given, so it stays open). Done and dropped actions close; the "
             "others come back in the next cycle's workbooks. Overdue: open and due before "
-            f"{on}.",
+            f"{on}. Filter by Manager to chase a team's.",
             columns,
             freeze_col=2,
         )
-        names = {p.employee_id: p.name for p in progress.people}
+        people = {p.employee_id: p for p in progress.people}
         competencies = competency_names(self.report)
-        rows = [
-            [
-                names.get(a.employee_id, ""),
-                a.employee_id,
-                a.cycle,
-                competencies.get(a.competency_id, a.competency_id) if a.competency_id else "",
-                a.action,
-                a.due_date or "",
-                a.status or "",
-                yes_no(a.overdue(on)),
-                a.note,
-            ]
-            for p in progress.people
-            for a in p.actions
-        ]
+        rows = []
+        for person in progress.people:
+            manager = progress.manager_names.get(person.manager_id) or person.manager_id
+            for a in person.actions:
+                competency = competencies.get(a.competency_id, a.competency_id or "")
+                rows.append(
+                    [
+                        people[a.employee_id].name,
+                        a.employee_id,
+                        manager,
+                        a.status or "",
+                        a.due_date or "",
+                        yes_no(a.overdue(on)),
+                        a.action,
+                        a.cycle,
+                        competency if a.competency_id else "",
+                        a.note,
+                    ]
+                )
         count = self.rows(sheet, HEADER_ROW + 1, columns, rows)
         self.autofilter(sheet, count, columns)
         if count:  # overdue in red
             first, last = HEADER_ROW + 1, HEADER_ROW + count
             sheet.conditional_format(
                 first,
-                7,
+                5,
                 last,
-                7,
+                5,
                 {"type": "cell", "criteria": "==", "value": '"Yes"', "format": self.styles["bad"]},
             )
 
@@ -197,9 +206,9 @@ class ProgressSheets(SheetWriter):
             TREND_SHEET,
             "Trend over the cycles",
             "One row per recorded cycle, this one last. Meet their level: share of the people "
-            "with enough scores who meet it; mean readiness for the next level; gaps to level: "
-            "scores below their level's expectation; earlier actions: still open before the "
-            "cycle; completion: done ÷ earlier actions.",
+            "scored who meet it (as on the Summary); mean readiness for the next level; gaps "
+            "to level: scores below their level's expectation; earlier actions: still open "
+            "before the cycle; completion: done ÷ earlier actions.",
             columns,
             freeze_col=1,
         )

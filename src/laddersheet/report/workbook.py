@@ -102,7 +102,7 @@ def write_report(report: GapReport, path: Path, progress: Progress | None = None
             if len(progress.trend) >= TREND_MIN_CYCLES:
                 writer.trend(progress)
         writer.calibration()
-        writer.development_plan()
+        writer.development_plan(progress)
         writer.missing()
         writer.issues()
         book.close()
@@ -140,6 +140,11 @@ class _ReportWriter(ProgressSheets):
             ("Mean gap to next level", company.mean_gap_next, "scale points"),
             ("Meeting their current level", company.meets_level, f"of {evaluated}"),
             ("Ready for the next level", company.ready_next, f"of {evaluated}"),
+            (
+                "With a development plan agreed",
+                counts["with_plan"],
+                f"of {evaluated}; {counts['actions_agreed']} actions (see Development plan)",
+            ),
             (
                 "Incomplete (too few scores)",
                 company.incomplete,
@@ -730,7 +735,7 @@ class _ReportWriter(ProgressSheets):
 
     # ---- Development plan
 
-    def development_plan(self) -> None:
+    def development_plan(self, progress: Progress | None = None) -> None:
         report = self.report
         columns = [
             Col("Employee", 18),
@@ -749,9 +754,10 @@ class _ReportWriter(ProgressSheets):
             "Development plan",
             "Development plan",
             "Per employee: the actions agreed in the scoring workbooks' plan blocks (with due "
-            "dates), then any of the top three gaps to the target level (largest first; ties: "
-            "the more important competency) that no agreed action covers, with the master's "
-            "suggested action. No Agreed action: nothing was agreed for that gap this cycle.",
+            "dates); the actions agreed earlier and still open (in brackets: when, and their "
+            "status); then any of the top three gaps to the target level (largest first; ties: "
+            "the more important competency) that none of these covers, with the master's "
+            "suggested action. No Agreed action: nothing was agreed for that gap.",
             columns,
             freeze_col=1,
         )
@@ -760,7 +766,7 @@ class _ReportWriter(ProgressSheets):
         rows: list[list[object]] = []
         for e in report.employees:
             move = f"{e.level} → {e.target_level}" if e.target_level else f"{e.level} (top)"
-            person = [e.name, e.employee_id, e.manager_name or e.manager_id, move]
+            person_cells = [e.name, e.employee_id, e.manager_name or e.manager_id, move]
             agreed = report.actions_of(e.employee_id)
             gaps = {r.competency_id: r for r in e.competencies}
             evidence_of = {p.competency_id: p.evidence for p in e.priorities}
@@ -772,7 +778,7 @@ class _ReportWriter(ProgressSheets):
                 cut += was_cut
                 rows.append(
                     [
-                        *person,
+                        *person_cells,
                         str(n),
                         row.competency if row else "",
                         row.gap_next if row else None,
@@ -782,17 +788,37 @@ class _ReportWriter(ProgressSheets):
                         evidence,
                     ]
                 )
-            covered = {a.competency_id for a in agreed}
+            then = progress.person(e.employee_id) if progress else None
+            still_open = [a for a in then.actions if not a.closed] if then else []
+            for a in still_open:
+                n += 1
+                row = gaps.get(a.competency_id) if a.competency_id else None
+                said = a.status or "no status given"
+                rows.append(
+                    [
+                        *person_cells,
+                        str(n),
+                        row.competency if row else "",
+                        row.gap_next if row else None,
+                        f"{a.action} (agreed in {a.cycle}; {said})",
+                        a.due_date or "",
+                        a.suggested or "",
+                        "",
+                    ]
+                )
+            covered = {a.competency_id for a in (*agreed, *still_open)}
             open_priorities = [p for p in e.priorities if p.competency_id not in covered]
-            if not agreed and not open_priorities:
-                rows.append([*person, "", "", None, "", "", _no_priority_reason(e), ""])
+            if not agreed and not still_open and not open_priorities:
+                rows.append([*person_cells, "", "", None, "", "", _no_priority_reason(e), ""])
                 continue
             for p in open_priorities:
                 n += 1
                 evidence, was_cut = cut_text(evidence_of.get(p.competency_id, ""))
                 cut += was_cut
                 action = p.action or "No development action in the master for this level."
-                rows.append([*person, str(n), p.competency, p.gap_next, "", "", action, evidence])
+                rows.append(
+                    [*person_cells, str(n), p.competency, p.gap_next, "", "", action, evidence]
+                )
         count = self.rows(sheet, HEADER_ROW + 1, columns, rows, formats)
         self.autofilter(sheet, count, columns)
         self.cut_note(sheet, cut, len(columns) - 1)

@@ -88,6 +88,8 @@ from .formulas import (
     score_reading_formulas,
     write_classic_formula,
 )
+from .plan import COL_DUE as COL_PLAN_DUE
+from .plan import COL_STATUS as COL_PLAN_STATUS
 from .plan import LastCycle, PlanItem, PlanWriter, top_gaps
 from .rows import (
     COL_DOMAIN,
@@ -363,6 +365,8 @@ class _ScoringWriter:
         self.col_gap_now, self.col_gap_next = COL_GAP_NOW + shift, COL_GAP_NEXT + shift
         self.col_helpers, self.col_read = HELPER_FIRST_COL + shift, COL_SCORE_READ + shift
         self.col_suggestion = self.col_read + 1  # hidden: each row's suggested action (the plan)
+        # sheet -> rows of its plan and of its earlier actions (the cover counts what is done)
+        self.plan_inputs: dict[str, tuple[tuple[int, int] | None, tuple[int, int] | None]] = {}
         self.widths: tuple[int, ...] = _COLUMN_WIDTHS
         self.headers: tuple[str, ...] = SCORING_HEADERS
         if previous is not None:
@@ -530,6 +534,8 @@ class _ScoringWriter:
             f"{SCORING_COVER_SHEET} sheet) and write {evidence} beside it. Leave a score blank "
             "if you cannot judge it: blank means not scored, never zero."
         )
+        if self.self_assessed is None:
+            note += " Then, with the person, agree the development plan under the scores."
         # merged across the first printed page and wrapped: it prints whole on that page
         sheet.merge_range(_NOTE_ROW, 0, _NOTE_ROW, self.first_page_col, note, styles["note"])
         height = row_height([(note, sum(self.print_widths[: self.first_page_col + 1]))])
@@ -579,15 +585,24 @@ class _ScoringWriter:
             first_page_col=self.first_page_col,
         )
         row = first + len(rows) + 1
+        sheet.set_h_pagebreaks([row])  # the plan starts a printed page of its own
         earlier = self.last_cycle.open_actions.get(employee.employee_id) if self.last_cycle else ()
         if earlier:
             row = writer.review(row, earlier)
         previous = self.previous.get(employee.employee_id) if self.previous else None
         items = [
             PlanItem(item, suggestions.get(item.competency_id, ""))
-            for item in top_gaps(rows, previous, self.settings.scale.minimum)
+            for item in top_gaps(
+                rows,
+                previous,
+                self.settings.scale.minimum,
+                covered=self.last_cycle.covered(employee.employee_id, suggestions)
+                if self.last_cycle
+                else frozenset(),
+            )
         ]
         writer.plan(row, items, self.plan_note(employee, target, previous))
+        self.plan_inputs[sheet.name] = (writer.plan_rows, writer.review_rows)
 
     def plan_note(
         self, employee: Employee, target: LevelSpec | None, previous: dict[str, int] | None
@@ -603,9 +618,9 @@ class _ScoringWriter:
             else f"the competencies where {target.code} asks most above {employee.level}"
         )
         return (
-            f"Prefilled with {basis}, each with the ladder's suggested action. Agree the actions "
-            "together: edit the text, give each a due date, and change the competency if the "
-            "scores show other gaps. A suggestion left as it is with no due date is not recorded."
+            f"Prefilled with {basis}, each with the ladder's suggested action (grey: a suggestion "
+            "until it has a due date). Agree the actions together: edit the text, give each a "
+            "due date, and change the competency if the scores show other gaps."
         )
 
     def table(self, sheet: Worksheet, rows: list[ScoringRow], employee: Employee) -> None:
@@ -744,6 +759,11 @@ class _ScoringWriter:
                 "and target level. The Gap columns and the figures at the top update as you "
                 "score.",
                 "Leave a score blank if you cannot judge it: blank means not scored, never zero.",
+                "Then, under the scores and with the person: pick a Status for each action agreed "
+                "earlier (if there are any), and agree the Development plan. Its first rows are "
+                "prefilled with the top gaps and the ladder's suggested action: edit the action "
+                "and give each a Due date. Grey italic text is still a suggestion: an action is "
+                "agreed once it has a date.",
                 "You may sort the rows or insert blank ones; keep the Competency ID column as it "
                 "is.",
                 "When done, save and return this file as it is (.xlsx; .ods also works).",
@@ -758,7 +778,9 @@ class _ScoringWriter:
                 )
             team_heading = "Your direct reports"
         row = 3
-        widths = (30, 14, 12, 12, 16, 12, 14)
+        widths: tuple[int, ...] = (30, 14, 12, 12, 16, 12, 14)
+        if self.plan_inputs:  # one more column, still one landscape page wide at >= 85 %
+            widths = (28, 12, 8, 8, 14, 10, 12, 22)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         for line in instructions:
@@ -771,7 +793,17 @@ class _ScoringWriter:
         row += 1
         write_text(sheet, row, 0, team_heading, styles["h2"])
         row += 1
-        headers = ("Name", "Employee ID", "Level", "Target", "Status", "Scored", "Ready for target")
+        headers: tuple[str, ...] = (
+            "Name",
+            "Employee ID",
+            "Level",
+            "Target",
+            "Status",
+            "Scored",
+            "Ready for target",
+        )
+        if self.plan_inputs:  # managers' workbooks: is each plan agreed yet
+            headers = (*headers, "Development plan")
         for col, header in enumerate(headers):
             write_text(sheet, row, col, header, styles["header"])
         cover_header = row
@@ -800,6 +832,9 @@ class _ScoringWriter:
             sheet.write_formula(row, 5, f"={scored}/{count}", styles["percent"], 0)
             readiness = cell_ref(_ROW_OF[SCORING_LABEL_READINESS], 1)
             sheet.write_formula(row, 6, f"={quoted}!{readiness}", styles["percent"], "")
+            if name in self.plan_inputs:
+                formula, cached = _plan_status(quoted, *self.plan_inputs[name])
+                sheet.write_formula(row, 7, formula, styles["cell"], cached)
         row += 2
         write_text(sheet, row, 0, "The scale", styles["h2"])
         row += 1
@@ -894,3 +929,22 @@ class _ScoringWriter:
             )
             for col, value in enumerate(fields):
                 write_text(sheet, row, col, value, text)
+
+
+def _plan_status(
+    quoted: str, plan: tuple[int, int] | None, review: tuple[int, int] | None
+) -> tuple[str, str]:
+    """The cover's Development plan cell: actions dated so far, earlier statuses still to pick.
+
+    Returns the formula and the value it shows before any calculation.
+    """
+    parts, cached = ['""'], ""
+    if plan is not None:
+        dated = f"COUNTA({quoted}!{column_range(COL_PLAN_DUE, *plan)})"  # dates typed as text too
+        parts = [f'IF({dated}=0,"To agree",{dated}&" agreed")']
+        cached = "To agree"
+    if review is not None:
+        blank = f"COUNTBLANK({quoted}!{column_range(COL_PLAN_STATUS, *review)})"
+        parts.append(f'IF({blank}>0,"; "&{blank}&" earlier to review","")')
+        cached += f"; {review[1] - review[0] + 1} earlier to review"
+    return "=" + "&".join(parts), cached

@@ -252,11 +252,19 @@ def test_a_foreign_history_file_stops_sheets_before_any_workbook(cycles, tmp_pat
     assert foreign.read_bytes() == before
 
 
-def test_a_missing_history_file_is_a_usage_error(cycles, tmp_path):
-    args = ["sheets", str(cycles["second"]), "--roster", str(cycles["roster"])]
+def test_a_history_file_not_there_yet_is_a_warning_and_the_sheets_are_as_without(cycles, tmp_path):
+    """The first cycle's `sheets --history` (the README's commands): no earlier cycle yet."""
+    args = ["sheets", str(cycles["second"]), "--roster", str(cycles["roster"]), "--jobs", "1"]
     missing = tmp_path / "nope.db"
-    result = CliRunner().invoke(
+    with_it = CliRunner().invoke(
         cli, [*args, "--out", str(tmp_path / "s"), "--history", str(missing)]
     )
-    assert result.exit_code == 2
-    assert not (tmp_path / "s").exists()
+    assert with_it.exit_code == 0, with_it.output
+    assert "history-not-found" in with_it.output and str(missing) in with_it.output
+    assert not missing.exists()
+    without = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "plain")])
+    assert without.exit_code == 0, without.output
+    made = sorted(p.name for p in (tmp_path / "s").glob("*.xlsx"))
+    assert made == sorted(p.name for p in (tmp_path / "plain").glob("*.xlsx"))
+    for name in made:
+        assert (tmp_path / "s" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()

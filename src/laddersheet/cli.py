@@ -381,10 +381,10 @@ def generate(settings_path: Path | None, out: Path) -> None:
 @click.option(
     "--history",
     "history_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Show last cycle's scores from this history file beside the Score column (read-only), "
     "and the actions agreed earlier and still open, each with a Status to pick. Not in --self "
-    "workbooks.",
+    "workbooks. A file not there yet (the first cycle) is a warning.",
 )
 @_jobs_option
 @_output_options

@@ -150,9 +150,15 @@ def make_sheets(
     if history_path is not None:  # a file that is no history stops the run before any sheet
         from .history import check_store
 
-        _require_file(history_path, "history file")
-        check_store(history_path)
+        check_store(history_path)  # a missing one is fine: the first cycle has none yet
     master = _read_master_strict(master_path)
+    if history_path is not None and not history_path.exists():
+        master.issues.warning(
+            "history-not-found",
+            "no history file here yet, so the workbooks show no earlier cycle (ingest "
+            "--history creates it). If an earlier cycle was recorded, give that file instead",
+            file=str(history_path),
+        )
     employees = read_roster(
         roster_path or master_path,
         master.ladder,
@@ -186,7 +192,7 @@ def _last_cycle(history_path: Path | None, ladder: Ladder) -> LastCycle | None:
 
     None when there is no history or it holds no earlier cycle (the sheets are then as without).
     """
-    if history_path is None:
+    if history_path is None or not history_path.exists():
         return None
     from .actions import text_key
     from .history import earlier_actions, previous_cycle, scores_for

@@ -446,7 +446,10 @@ class _Reader:
             return
         self.issues.extend(book.notes)
         meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
-        meta = _parse_meta(meta_sheet) if meta_sheet is not None else None
+        # The sent table (everyone the run sent a sheet for, in every workbook: n rows in each
+        # of n/6 files) is only needed to list who did not come back when there is no roster.
+        want_sent = self.roster is None
+        meta = _parse_meta(meta_sheet, sent=want_sent) if meta_sheet is not None else None
         if meta is not None and meta.values.get("content_digest") == self.digest:
             for entry in meta.sent:  # who the run sent sheets for, as every workbook knows
                 self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
@@ -928,24 +931,29 @@ def _sent_employee(entry: dict[str, str]) -> Employee:
     )
 
 
-def _parse_meta(sheet: SheetData) -> _Meta:
-    """key/value rows, then (after the employee table's header row) one row per employee."""
+def _parse_meta(sheet: SheetData, *, sent: bool = True) -> _Meta:
+    """key/value rows, then (after the employee table's header row) one row per employee, then
+    (after its header row) the sent table, read only when ``sent`` asks for it: every row
+    after that header belongs to it, so stopping there changes nothing else."""
     values: dict[str, str] = {}
     employees: list[dict[str, str]] = []
-    sent: list[dict[str, str]] = []
+    sent_rows: list[dict[str, str]] = []
     columns: list[str] | None = None
     sent_columns: list[str] | None = None
     for row in sheet.rows:
-        cells = [_raw(v).strip() for v in row]
+        # text cells (nearly all) without the detour through _raw
+        cells = [v.strip() if type(v) is str else _raw(v).strip() for v in row]
         if not any(cells):
             continue
         if cells[0] == SCORING_META_SENT_HEADERS[0]:
+            if not sent:
+                break
             sent_columns = [c.casefold() for c in cells]
             continue
         if sent_columns is not None:
             entry = {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(sent_columns)}
             if entry.get(SCORING_META_SENT_HEADERS[0]):
-                sent.append(entry)
+                sent_rows.append(entry)
             continue
         if columns is None:
             if cells[0] == SCORING_META_EMPLOYEE_HEADERS[0]:
@@ -956,7 +964,7 @@ def _parse_meta(sheet: SheetData) -> _Meta:
         entry = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
         if entry.get("employee_id") and entry.get("sheet"):
             employees.append(entry)
-    return _Meta(values, employees, sent)
+    return _Meta(values, employees, sent_rows)
 
 
 def _table_header_row(sheet: SheetData) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from laddersheet import ingest as ingest_module
+from laddersheet import parallel
 from laddersheet.cli import _progress, cli
 from laddersheet.ingest import ingest_files
 from laddersheet.master import read_master
@@ -36,6 +38,19 @@ def _square_or_die(offset: int, item: int) -> int:
     if item == 5:
         raise ValueError("item 5 is bad")
     return item * item + offset
+
+
+def _square_or_hang(offset: int, item: int) -> int:
+    if item == 3:
+        time.sleep(120)  # as a reader stuck in a loop would: far past the test's time limit
+    return item * item + offset
+
+
+def hanging_read(reader, path: Path):
+    """Reads as ingest does, except that reading one file never ends."""
+    if _CRASH_ON in Path(path).name:
+        time.sleep(120)
+    return _REAL_READ(reader, path)
 
 
 def crashing_read(reader, path: Path):
@@ -220,6 +235,33 @@ def test_the_pool_isolates_the_item_that_kills_its_process():
     assert isinstance(results[3], Crashed) and results[3].item == 3
     assert results[4:] == [116, 136, 149, 164]
     assert sorted(done) == [0, 1, 2, 3, 4, 6, 7, 8]
+
+
+_TIMED = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no SIGALRM here")
+
+
+@_TIMED
+def test_the_pool_stops_and_reports_the_item_that_hangs():
+    started = time.perf_counter()
+    results = run_each(
+        _square_or_hang, [0, 1, 2, 3, 4, 6], setup=_context, setup_args=(100,), jobs=2, time_limit=1
+    )
+    assert results[:3] == [100, 101, 104]
+    assert isinstance(results[3], Crashed) and results[3].item == 3
+    assert "more than 1 s (tried twice)" in results[3].reason
+    assert results[4:] == [116, 136]
+    assert time.perf_counter() - started < 60  # the hanging item was stopped, not waited for
+
+
+@_TIMED
+def test_a_file_whose_reading_hangs_costs_that_file_only(demo, ladder, monkeypatch):
+    alone = ingest_files([demo / "returned"], ladder, jobs=1)
+    monkeypatch.setattr(ingest_module, "_read_one_file", hanging_read)
+    monkeypatch.setattr(parallel, "ITEM_TIME_LIMIT", 3.0)
+    result = ingest_files([demo / "returned"], ladder, jobs=2)
+    [stuck] = [i for i in result.issues if i.code == "reader-crashed"]
+    assert _CRASH_ON in stuck.file and "more than 3 s" in stuck.message
+    assert result.records == [r for r in alone.records if _CRASH_ON not in r.file]
 
 
 def test_an_exception_in_a_worker_is_raised_as_in_one_process():

@@ -282,6 +282,23 @@ def test_few_items_or_one_job_stay_in_this_process():
     assert os.getpid() not in pids
 
 
+def test_a_few_megabytes_of_returns_are_read_in_this_process_by_default(demo, ladder, monkeypatch):
+    """Starting workers costs more than reading small files; an explicit --jobs still counts."""
+    asked: list[int | None] = []
+    real = ingest_module.run_each
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "run_each", spy)
+    ingest_files([demo / "returned"], ladder)
+    ingest_files([demo / "returned"], ladder, jobs=2)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    ingest_files([demo / "returned"], ladder)
+    assert asked == [1, 2, None]
+
+
 def _pid(_context: int, _item: int) -> int:
     return os.getpid()
 

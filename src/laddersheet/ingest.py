@@ -54,6 +54,11 @@ ACCEPTED = "accepted"
 REJECTED = "rejected"
 MISSING = "missing"
 
+# Reading takes ~0.2 s of CPU per MB of returned workbooks; a pool's workers need ~0.5 s to
+# start before they read a file. Under this many bytes in all (about a second of reading)
+# one process is done first, so without an explicit ``jobs`` the files are read here.
+POOL_MIN_BYTES = 6 * 2**20
+
 
 @dataclass(frozen=True, slots=True)
 class ScoreRecord:
@@ -318,12 +323,15 @@ def ingest_files(
     files are taken in sorted path order and the first reading of each competency wins; a
     later score that disagrees is rejected with a ``conflicting-scores`` error naming both.
 
-    ``jobs``: processes reading files at once (default: every core; 1 reads them all in this
-    process); the result is the same whatever the number. ``on_progress`` is called as each
+    ``jobs``: processes reading files at once (default: every core, or this process alone for
+    under ``POOL_MIN_BYTES`` of files; 1 reads them all in this process); the result is the
+    same whatever the number. ``on_progress`` is called as each
     file is done, in finishing order.
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
+    if jobs is None and _total_size(files) < POOL_MIN_BYTES:
+        jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
     # Each file is read on its own (by a worker process when there are many), then the readings
     # are merged here in sorted path order: the same result whatever finished first.
@@ -348,6 +356,17 @@ def ingest_files(
             continue
         merged.absorb(reading)
     return merged.result([str(p) for p in files])
+
+
+def _total_size(files: Sequence[Path]) -> int:
+    """Bytes of the files on disk (one that cannot be looked at counts 0: reading reports it)."""
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -187,6 +188,41 @@ def test_merge_order_does_not_follow_finishing_order(demo, ladder, monkeypatch):
     assert pooled.employees == alone.employees
     assert pooled.issues.issues == alone.issues.issues
     assert pooled.not_returned == alone.not_returned
+
+
+# --- who was sent a sheet, without a roster ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_missing(demo, tmp_path_factory) -> Path:
+    """The demo's returned workbooks but one: that manager's people were not returned."""
+    folder = tmp_path_factory.mktemp("one-missing")
+    for path in sorted((demo / "returned").glob("*.xlsx"))[1:]:
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_who_was_not_returned_is_the_same_from_the_pool(ladder, one_missing):
+    """Each worker hands a run's sent table back once; the merge lists the same people."""
+    alone = ingest_files([one_missing], ladder, jobs=1)
+    pooled = ingest_files([one_missing], ladder, jobs=2)
+    assert alone.not_returned
+    assert {e.manager_name for e in alone.not_returned} == {"Dana Whitfield"}
+    assert pooled.not_returned == alone.not_returned
+
+
+def test_a_sent_table_lost_with_its_worker_is_read_again(ladder, one_missing, monkeypatch):
+    alone = ingest_files([one_missing], ladder, jobs=1)
+    real = ingest_module.run_each
+
+    def tables_lost(*args, **kwargs):
+        readings = real(*args, **kwargs)
+        for reading in readings:
+            reading.sent = None  # as if every reading that carried a table had been lost
+        return readings
+
+    monkeypatch.setattr(ingest_module, "run_each", tables_lost)
+    assert ingest_files([one_missing], ladder, jobs=1).not_returned == alone.not_returned
 
 
 # --- a worker that dies or fails on one file -------------------------------------------------

@@ -11,6 +11,7 @@ label on the sheet), read with the same rules, and its records kept apart
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -343,6 +344,10 @@ def ingest_files(
         jobs=jobs,
         on_done=on_progress,
     )
+    tables: dict[str, list[dict[str, str]]] = {"": []}  # the sent tables handed back, by key
+    for reading in readings:
+        if not isinstance(reading, Crashed) and reading.sent is not None:
+            tables.setdefault(reading.sent_key, reading.sent)
     merged = _Reader(ladder, roster, allow_version_mismatch, issues)
     for path, reading in zip(files, readings, strict=True):
         if isinstance(reading, Crashed):
@@ -354,7 +359,12 @@ def ingest_files(
                 file=str(path),
             )
             continue
-        merged.absorb(reading)
+        if reading.sent_key not in tables:
+            # The reading that carried this table was lost with a worker that stopped after
+            # sending this one: read the table again, from this file (it was read once).
+            again = _Reader(ladder, roster, allow_version_mismatch, IssueLog())
+            tables[reading.sent_key] = _read_one_file(again, path).sent or []
+        merged.absorb(reading, tables[reading.sent_key])
     return merged.result([str(p) for p in files])
 
 
@@ -371,11 +381,30 @@ def _total_size(files: Sequence[Path]) -> int:
 
 @dataclass
 class _FileReading:
-    """Everything one file gave, in the order it was found: merged in file order."""
+    """Everything one file gave, in the order it was found: merged in file order.
+
+    Its _meta sent table (one entry per employee id) is named by ``sent_key``, a digest of the
+    entries, and carried in ``sent`` only the first time the process that read it met that
+    table: every workbook of one run holds the same table of everyone (n rows in each of n/6
+    files), which would otherwise be copied to the merging process once per file. The merge
+    finds the entries by key, so each file still contributes its own table, in file order.
+    A process meets tables in the order it reads files and its results arrive in that order,
+    so a reading without its table arrives only after the one that carried it; the merge reads
+    a table again should a stopped worker have lost that one (see ``ingest_files``).
+    """
 
     issues: list[Issue]
     readings: list[_Reading]
-    sent: list[dict[str, str]]  # its _meta sent table (one entry per employee id)
+    sent_key: str = ""  # "" for no table (or none needed: a roster was given)
+    sent: list[dict[str, str]] | None = field(default_factory=list)  # None: sent before
+
+
+def _sent_key(entries: list[dict[str, str]]) -> str:
+    """The same key for the same entries, in any process (``hash`` of a str is per process)."""
+    if not entries:
+        return ""
+    text = repr([tuple(entry.items()) for entry in entries])  # repr escapes any odd character
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
@@ -394,7 +423,12 @@ def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
             "This is a bug in laddersheet: please report it with the file",
             file=str(path),
         )
-    return _FileReading(list(reader.issues), reader.readings, list(reader.sent.values()))
+    entries = list(reader.sent.values())
+    key = _sent_key(entries)
+    if key and key in reader.tables_handed_back:
+        return _FileReading(list(reader.issues), reader.readings, key, None)
+    reader.tables_handed_back.add(key)
+    return _FileReading(list(reader.issues), reader.readings, key, entries)
 
 
 @dataclass
@@ -453,6 +487,7 @@ class _Reader:
         self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
         self.readings: list[_Reading] = []
         self.sent: dict[str, dict[str, str]] = {}  # employee id -> its row of a _meta sent table
+        self.tables_handed_back: set[str] = set()  # keys of the sent tables read (_FileReading)
 
     # --- one file -------------------------------------------------------------------------
 
@@ -802,11 +837,12 @@ class _Reader:
 
     # --- all files ------------------------------------------------------------------------
 
-    def absorb(self, reading: _FileReading) -> None:
-        """One file's reading, merged as if this reader had read the file itself."""
+    def absorb(self, reading: _FileReading, sent: list[dict[str, str]]) -> None:
+        """One file's reading (``sent``: its sent table's entries), merged as if this reader
+        had read the file itself."""
         self.issues.extend(reading.issues)
         self.readings.extend(reading.readings)
-        for entry in reading.sent:
+        for entry in sent:
             self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
 
     def result(self, files: list[str]) -> IngestResult:

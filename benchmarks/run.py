@@ -60,16 +60,19 @@ FINDINGS_END = "<!-- findings:end -->"
 GIB = 2**30
 MIB = 2**20
 
-# Targets from the benchmark issue.
+# Targets from the benchmark issue (#15).
 MASTER_SECONDS = 3.0
-SHEETS_RATIO = 2.0
-INGEST_RATIO = 2.0
+SHEETS_RATIO = 0.8  # sheets on every core vs single-process plain xlsxwriter
+INGEST_RATIO = 1.5
 INGEST_RSS_SIZE = 5000
 INGEST_RSS_BYTES = 1 * GIB
 LINEAR_GROWTH = 1.3  # per-employee cost may rise at most this much from one size to the next
-# Verdicts use CPU time (user+sys): on a shared 2-core machine other processes stretch wall
-# time, not CPU time. The steps are single-threaded and never wait on fsync, so on a quiet
-# machine the two agree (the table shows both).
+# The ratio targets are judged on wall time: laddersheet works on every core (``--jobs``), the
+# baselines in one process, and the point is the time a person waits. Other processes on a
+# shared machine stretch wall time, so the load average is recorded and the CPU columns shown.
+# Per-employee cost (linearity) is judged on CPU time, all processes counted: it measures the
+# work, which the number of cores does not change.
+RATIO_VERDICT = "wall"
 VERDICT = "cpu"
 
 # Modules each laddersheet step needs, imported before the clock starts (their import is a
@@ -137,7 +140,9 @@ def child_ls_sheets(p: dict, clock: Clock) -> dict:
     from laddersheet.main import make_sheets
 
     with clock.running():
-        result = make_sheets(Path(p["master"]), Path(p["out_dir"]), Path(p["roster"]))
+        result = make_sheets(
+            Path(p["master"]), Path(p["out_dir"]), Path(p["roster"]), jobs=p.get("jobs")
+        )
     return {"files": len(result.paths), "employees": result.employees}
 
 
@@ -166,13 +171,15 @@ def child_ls_ingest(p: dict, clock: Clock) -> dict:
             Path(p["out"]),
             json_path=Path(p["json"]),
             roster_path=_opt(p.get("roster")),
+            jobs=p.get("jobs"),
         )
     return {"account": run.account_line, "errors": len(run.issues.errors)}
 
 
 def child_ls_ingest_phases(p: dict, clock: Clock) -> dict:
     """``ingest`` split into its phases, the way ``main.ingest`` chains them (internal API:
-    if it changes, only this breakdown is lost). CPU seconds per phase."""
+    if it changes, only this breakdown is lost). CPU seconds per phase, every file read in
+    this process (``jobs=1``), so the safe reader's share can be timed."""
     _preimport("ingest")
     from laddersheet import ingest as ingest_module
     from laddersheet.gaps import compute_gaps
@@ -198,7 +205,9 @@ def child_ls_ingest_phases(p: dict, clock: Clock) -> dict:
     roster = timed("read master + roster", lambda: read_roster(Path(p["roster"]), master.ladder))
     result = timed(
         "read returned files",
-        lambda: ingest_module.ingest_files([Path(p["returned"])], master.ladder, roster=roster),
+        lambda: ingest_module.ingest_files(
+            [Path(p["returned"])], master.ladder, roster=roster, jobs=1
+        ),
     )
     report = timed("compute gaps", lambda: compute_gaps(master.ladder, result))
     timed("write report.xlsx", lambda: write_report(report, Path(p["out"])))
@@ -316,6 +325,15 @@ def _peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def _workers_peak_rss_bytes() -> int:
+    """The largest peak RSS of the worker processes this process ran (0: none). An upper bound:
+    a worker's ``ru_maxrss`` starts from this process's size when it was started."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def child_main(step: str, params: dict) -> None:
     clock = Clock()
     if step == "profile":
@@ -324,6 +342,7 @@ def child_main(step: str, params: dict) -> None:
         info = CHILD_STEPS[step](params, clock)
         info.update(wall=clock.wall, cpu=clock.cpu)
     info["rss"] = _peak_rss_bytes()
+    info["workers_rss"] = _workers_peak_rss_bytes()
     print(CHILD_MARK + json.dumps(info), flush=True)
 
 
@@ -744,6 +763,7 @@ class Measure:
     wall: float
     cpu: float
     rss: int
+    workers_rss: int  # the largest worker's peak (0: no workers), an upper bound
     runs: int
     info: dict  # the last run's
     results: list[dict]
@@ -754,6 +774,7 @@ class Measure:
             wall=statistics.median(r["wall"] for r in results),
             cpu=statistics.median(r["cpu"] for r in results),
             rss=int(statistics.median(r["rss"] for r in results)),
+            workers_rss=int(statistics.median(r.get("workers_rss", 0) for r in results)),
             runs=len(results),
             info=results[-1],
             results=results,
@@ -780,12 +801,12 @@ class Row:
         base = getattr(self.base, attr)
         return getattr(self.ours, attr) / base if base else None
 
-    def ratio_range(self) -> str:
-        """Lowest and highest CPU ratio over the (interleaved) run pairs: the noise band."""
+    def ratio_range(self, attr: str = RATIO_VERDICT) -> str:
+        """Lowest and highest ratio over the (interleaved) run pairs: the noise band."""
         if self.ours is None or self.base is None or min(self.ours.runs, self.base.runs) < 2:
             return "–"
         pairs = zip(self.ours.results, self.base.results, strict=False)
-        ratios = [a["cpu"] / b["cpu"] for a, b in pairs if b["cpu"]]
+        ratios = [a[attr] / b[attr] for a, b in pairs if b[attr]]
         return f"{min(ratios):.2f}–{max(ratios):.2f}×" if ratios else "–"
 
     def per_employee_ms(self, measure: Measure | None, attr: str = VERDICT) -> float | None:
@@ -1005,19 +1026,27 @@ class Bench:
         ):
             for size in self.args.sizes:
                 row = self.find(step, size)
-                ratio = row.ratio(VERDICT) if row else None
+                ratio = row.ratio(RATIO_VERDICT) if row else None
                 label = f"{what.format(limit=limit)}, {size:,} employees"
                 if ratio is None:
                     out.append((label, "not measured", None, None))
                     continue
                 ok = ratio <= limit
-                shown = f"{ratio:.2f}× CPU ({row.ratio('wall'):.2f}× wall)"
+                shown = f"{ratio:.2f}× wall ({row.ratio('cpu'):.2f}× CPU)"
                 out.append((label, shown, ok, None if ok else (step, size)))
         row = self.find("ingest", INGEST_RSS_SIZE)
         label = f"ingest peak RSS at {INGEST_RSS_SIZE:,} employees ≤ {INGEST_RSS_BYTES / GIB:g} GiB"
         if row and row.ours:
-            ok = row.ours.rss <= INGEST_RSS_BYTES
-            out.append((label, f"{row.ours.rss / MIB:.0f} MiB", ok, None))
+            # every worker counted at the largest one's peak: an upper bound of the total
+            workers = (os.cpu_count() or 1) if row.ours.workers_rss else 0
+            total = row.ours.rss + workers * row.ours.workers_rss
+            shown = f"{total / MIB:.0f} MiB"
+            if workers:
+                shown += (
+                    f" ({row.ours.rss / MIB:.0f} MiB + {workers} workers × at most "
+                    f"{row.ours.workers_rss / MIB:.0f} MiB)"
+                )
+            out.append((label, shown, total <= INGEST_RSS_BYTES, None))
         else:
             out.append((label, "not measured", None, None))
         for step in ("sheets", "ingest"):
@@ -1058,6 +1087,7 @@ class Bench:
                     "master": str(self.master),
                     "out_dir": str(scratch),
                     "roster": str(folder / "roster.csv"),
+                    "jobs": 1,  # workers' time is invisible to cProfile in this process
                 }
                 spec = {"step": "ls_sheets", "stage": "sheets", "params": params}
             else:
@@ -1067,6 +1097,7 @@ class Bench:
                     "out": str(scratch / "report.xlsx"),
                     "json": str(scratch / "gaps.json"),
                     "roster": str(folder / "roster.csv"),
+                    "jobs": 1,
                 }
                 spec = {"step": "ls_ingest", "stage": "ingest", "params": params}
             try:
@@ -1124,7 +1155,7 @@ def _num(value: float | None, fmt: str = ".2f", suffix: str = "") -> str:
 def results_table(rows: list[Row]) -> list[str]:
     lines = [
         "| step | employees | files | laddersheet wall s | CPU s | peak RSS MiB "
-        "| baseline wall s | CPU s | peak RSS MiB | ratio wall | ratio CPU | CPU ratio range "
+        "| baseline wall s | CPU s | peak RSS MiB | ratio wall | ratio CPU | wall ratio range "
         "| ratio RSS | CPU ms / employee | runs |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -1227,8 +1258,9 @@ def profile_section(profiles: list[tuple[str, dict]]) -> list[str]:
         lines += [
             f"### {title}",
             "",
-            f"cProfile, {data['wall']:.2f} s wall under the profiler (profiling slows pure "
-            "Python code; shares are of the profiled time).",
+            f"cProfile, {data['wall']:.2f} s wall under the profiler, in one process (`--jobs "
+            "1`: a worker's time is invisible to it); profiling slows pure Python code; shares "
+            "are of the profiled time.",
             "",
             "Time by file (self time):",
             "",
@@ -1283,14 +1315,17 @@ def write_results(bench: Bench, out: Path, command: str, minutes: float) -> str:
         "",
         f"Median of {args.repeat} runs for sizes up to {REPEAT_UP_TO:,} employees, one run "
         "above; every run in a fresh process, each laddersheet run followed by a baseline run. "
-        "Ratios are laddersheet / baseline of the medians; the CPU ratio range is the lowest "
+        "Ratios are laddersheet / baseline of the medians; the wall ratio range is the lowest "
         "and highest ratio over those run pairs: the noise band of the machine. `sheets` is "
         "the whole `make_sheets` stage (reads the master and roster, then writes); `sheets "
         "(write only)` times just the writing against the same baseline (run up to "
-        f"{REPEAT_UP_TO:,} employees). CPU ms / employee is laddersheet's CPU time divided by "
-        "the roster size. Targets are judged on CPU time (user+sys): other processes on a "
-        "shared machine stretch wall time far more than CPU time, and these steps are "
-        "single-threaded and never wait on fsync, so on a quiet machine the two agree.",
+        f"{REPEAT_UP_TO:,} employees). laddersheet runs with its default `--jobs` (every core "
+        "where the work is large enough), the baselines in one process; CPU time counts every "
+        "process (user+sys), so a CPU ratio is total work and a wall ratio the wait. Ratio "
+        "targets are judged on wall time, linearity on CPU ms / employee (laddersheet's CPU "
+        "time divided by the roster size). Other processes on a shared machine stretch wall "
+        "time far more than CPU time: see the load average above. Peak RSS is the measured "
+        "process's own; its workers' are counted in the memory target.",
         "",
         *results_table(bench.rows),
         "",
@@ -1300,8 +1335,9 @@ def write_results(bench: Bench, out: Path, command: str, minutes: float) -> str:
         "",
     ]
     lines += [
-        "Where ingest's CPU time goes (laddersheet: one extra run split into phases; baseline: "
-        "median of its runs, split the same way; seconds):",
+        "Where ingest's CPU time goes (laddersheet: one extra run split into phases, every "
+        "file read in one process; baseline: median of its runs, split the same way; "
+        "seconds):",
         "",
         *phases_table(bench),
         "",

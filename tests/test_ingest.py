@@ -679,3 +679,17 @@ def test_not_applicable_gets_a_hint_to_leave_the_cell_blank():
         assert "leave the cell blank" in not_applicable_hint(typed), typed
     for typed in ("three", "7", "Prof"):
         assert not_applicable_hint(typed) == "", typed
+
+
+def test_meta_sent_table_is_skipped_only_when_not_wanted(blank):
+    """With a roster the sent table is not read; everything else in _meta reads the same."""
+    from laddersheet.ingest.reader import _parse_meta
+    from laddersheet.layout import SCORING_META_SENT_HEADERS
+    from laddersheet.sheetio import read_workbook
+
+    book = read_workbook(blank["hana"])
+    meta = next(s for s in book.sheets if s.name == META_SHEET)
+    full, lean = _parse_meta(meta), _parse_meta(meta, sent=False)
+    assert [e[SCORING_META_SENT_HEADERS[0]] for e in full.sent] == ["E1", "E2", "E3"]
+    assert lean.sent == []
+    assert (lean.values, lean.employees) == (full.values, full.employees)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import click._termui_impl
 import pytest
 from click.testing import CliRunner
 
+from laddersheet import parallel
 from laddersheet.cli import _progress, cli
 from laddersheet.ingest import ingest_files
 from laddersheet.ingest import reader as ingest_module
@@ -36,6 +39,19 @@ def _square_or_die(offset: int, item: int) -> int:
     if item == 5:
         raise ValueError("item 5 is bad")
     return item * item + offset
+
+
+def _square_or_hang(offset: int, item: int) -> int:
+    if item == 3:
+        time.sleep(120)  # as a reader stuck in a loop would: far past the test's time limit
+    return item * item + offset
+
+
+def hanging_read(reader, path: Path):
+    """Reads as ingest does, except that reading one file never ends."""
+    if _CRASH_ON in Path(path).name:
+        time.sleep(120)
+    return _REAL_READ(reader, path)
 
 
 def crashing_read(reader, path: Path):
@@ -174,6 +190,41 @@ def test_merge_order_does_not_follow_finishing_order(demo, ladder, monkeypatch):
     assert pooled.not_returned == alone.not_returned
 
 
+# --- who was sent a sheet, without a roster ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_missing(demo, tmp_path_factory) -> Path:
+    """The demo's returned workbooks but one: that manager's people were not returned."""
+    folder = tmp_path_factory.mktemp("one-missing")
+    for path in sorted((demo / "returned").glob("*.xlsx"))[1:]:
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_who_was_not_returned_is_the_same_from_the_pool(ladder, one_missing):
+    """Each worker hands a run's sent table back once; the merge lists the same people."""
+    alone = ingest_files([one_missing], ladder, jobs=1)
+    pooled = ingest_files([one_missing], ladder, jobs=2)
+    assert alone.not_returned
+    assert {e.manager_name for e in alone.not_returned} == {"Dana Whitfield"}
+    assert pooled.not_returned == alone.not_returned
+
+
+def test_a_sent_table_lost_with_its_worker_is_read_again(ladder, one_missing, monkeypatch):
+    alone = ingest_files([one_missing], ladder, jobs=1)
+    real = ingest_module.run_each
+
+    def tables_lost(*args, **kwargs):
+        readings = real(*args, **kwargs)
+        for reading in readings:
+            reading.sent = None  # as if every reading that carried a table had been lost
+        return readings
+
+    monkeypatch.setattr(ingest_module, "run_each", tables_lost)
+    assert ingest_files([one_missing], ladder, jobs=1).not_returned == alone.not_returned
+
+
 # --- a worker that dies or fails on one file -------------------------------------------------
 
 
@@ -222,6 +273,33 @@ def test_the_pool_isolates_the_item_that_kills_its_process():
     assert sorted(done) == [0, 1, 2, 3, 4, 6, 7, 8]
 
 
+_TIMED = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no SIGALRM here")
+
+
+@_TIMED
+def test_the_pool_stops_and_reports_the_item_that_hangs():
+    started = time.perf_counter()
+    results = run_each(
+        _square_or_hang, [0, 1, 2, 3, 4, 6], setup=_context, setup_args=(100,), jobs=2, time_limit=1
+    )
+    assert results[:3] == [100, 101, 104]
+    assert isinstance(results[3], Crashed) and results[3].item == 3
+    assert "more than 1 s (tried twice)" in results[3].reason
+    assert results[4:] == [116, 136]
+    assert time.perf_counter() - started < 60  # the hanging item was stopped, not waited for
+
+
+@_TIMED
+def test_a_file_whose_reading_hangs_costs_that_file_only(demo, ladder, monkeypatch):
+    alone = ingest_files([demo / "returned"], ladder, jobs=1)
+    monkeypatch.setattr(ingest_module, "_read_one_file", hanging_read)
+    monkeypatch.setattr(parallel, "ITEM_TIME_LIMIT", 3.0)
+    result = ingest_files([demo / "returned"], ladder, jobs=2)
+    [stuck] = [i for i in result.issues if i.code == "reader-crashed"]
+    assert _CRASH_ON in stuck.file and "more than 3 s" in stuck.message
+    assert result.records == [r for r in alone.records if _CRASH_ON not in r.file]
+
+
 def test_an_exception_in_a_worker_is_raised_as_in_one_process():
     for jobs in (1, 2):
         with pytest.raises(ValueError, match="item 5 is bad"):
@@ -238,6 +316,23 @@ def test_few_items_or_one_job_stay_in_this_process():
     assert set(pids) == {os.getpid()}
     pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,), jobs=2)
     assert os.getpid() not in pids
+
+
+def test_a_few_megabytes_of_returns_are_read_in_this_process_by_default(demo, ladder, monkeypatch):
+    """Starting workers costs more than reading small files; an explicit --jobs still counts."""
+    asked: list[int | None] = []
+    real = ingest_module.run_each
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "run_each", spy)
+    ingest_files([demo / "returned"], ladder)
+    ingest_files([demo / "returned"], ladder, jobs=2)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    ingest_files([demo / "returned"], ladder)
+    assert asked == [1, 2, None]
 
 
 def _pid(_context: int, _item: int) -> int:

@@ -124,6 +124,14 @@ class Ladder:
     def _row_index(self) -> dict[tuple[str, str, str, str], Expectation]:
         return {(r.family_id, r.track, r.level, r.competency_id): r for r in self.expectations}
 
+    @cached_property
+    def _actions_index(self) -> dict[str, list[DevelopmentAction]]:
+        """Actions by competency, in ``actions`` order (gaps asks for one per priority)."""
+        index: dict[str, list[DevelopmentAction]] = {}
+        for action in self.actions:
+            index.setdefault(action.competency_id, []).append(action)
+        return index
+
     def family(self, family_id: str) -> LadderFamily | None:
         return self._family_index.get(family_id)
 
@@ -152,8 +160,8 @@ class Ladder:
     ) -> DevelopmentAction | None:
         """The family's own action for a competency and target level, else a shared one."""
         shared = None
-        for action in self.actions:
-            if action.competency_id == competency_id and target_level in action.levels:
+        for action in self._actions_index.get(competency_id, ()):
+            if target_level in action.levels:
                 if action.family_id == family_id:
                     return action
                 if not action.family_id and shared is None:

@@ -15,6 +15,12 @@ the pool; the items that were in flight are then tried again one by one, each al
 fresh process, so the one that takes its process down is found and returned as ``Crashed``,
 and every other item is still done. An exception raised by ``work`` is not a crash: it is
 raised here, as it would be in a single-process loop.
+
+A worker that hangs on an item (a loop in a native library, a reader meeting a file it never
+finishes) ends its own process once the item has run for ``time_limit`` seconds, where the
+platform has ``SIGALRM``: the hang then becomes a crash like the others, found and reported
+the same way, instead of a run that never ends. Work done in this process (one job, few items)
+has no limit: nothing could end it short of ending the run.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ MIN_ITEMS_FOR_DEFAULT_POOL = 16
 # Items handed to the pool ahead of the workers, per worker: enough to keep every core busy,
 # few enough that results waiting to be collected stay small.
 IN_FLIGHT_PER_WORKER = 2
+# Seconds (wall clock) one item may run in a worker before the worker ends itself
+# (``time_limit``): scoring workbooks are written, and returned ones read, in well under a
+# second each, so only a hang, not a large file or a busy machine, comes near it.
+ITEM_TIME_LIMIT = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,7 @@ def run_each(
     jobs: int | None = None,
     on_done: Callable[[T], None] | None = None,
     min_items: int | None = None,
+    time_limit: float | None = None,
 ) -> list[R | Crashed[T]]:
     """``work(context, item)`` for every item, the results in the items' order.
 
@@ -88,6 +99,8 @@ def run_each(
     fewer than ``min_items`` items (default: 4 with ``jobs`` given, 16 without), runs
     everything in this process. ``on_done(item)`` is
     called here as each item is finished (in finishing order: for progress, never for results).
+    ``time_limit``: seconds an item may run in a worker (default ``ITEM_TIME_LIMIT``); an item
+    that runs longer, twice, is returned as ``Crashed``.
     """
     items = list(items)
     if min_items is None:
@@ -104,7 +117,8 @@ def run_each(
             if on_done is not None:
                 on_done(item)
         return results
-    return _Pool(work, items, setup, setup_args, on_done).run(workers)
+    limit = ITEM_TIME_LIMIT if time_limit is None else time_limit
+    return _Pool(work, items, setup, setup_args, on_done, limit).run(workers)
 
 
 class _Pool(Generic[C, T, R]):
@@ -115,12 +129,14 @@ class _Pool(Generic[C, T, R]):
         setup: Callable[..., C],
         setup_args: tuple[Any, ...],
         on_done: Callable[[T], None] | None,
+        time_limit: float,
     ) -> None:
         self.work = work
         self.items = items
         self.setup = setup
         self.setup_args = setup_args
         self.on_done = on_done
+        self.time_limit = time_limit
         self.results: dict[int, R | Crashed[T]] = {}
 
     def run(self, workers: int) -> list[R | Crashed[T]]:
@@ -133,7 +149,8 @@ class _Pool(Generic[C, T, R]):
                         index,
                         Crashed(
                             self.items[index],
-                            "the process working on it stopped abruptly (tried twice)",
+                            "the process working on it stopped abruptly, or it ran for more "
+                            f"than {self.time_limit:g} s (tried twice)",
                         ),
                     )
         return [self.results[i] for i in range(len(self.items))]
@@ -170,7 +187,8 @@ class _Pool(Generic[C, T, R]):
             while queue or running:
                 while queue and len(running) < in_flight:
                     index = queue.popleft()
-                    running[pool.submit(_call, self.work, self.items[index])] = index
+                    future = pool.submit(_call, self.work, self.items[index], self.time_limit)
+                    running[future] = index
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     index = running.pop(future)
@@ -206,6 +224,8 @@ def _start_worker(setup: Callable[..., Any], setup_args: tuple[Any, ...]) -> Non
     global _CONTEXT
     # Ctrl-C reaches every process of the terminal: the parent stops the run, workers just end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "setitimer"):  # the time limit (_call) ends the process
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _CONTEXT = setup(*setup_args)
 
 
@@ -213,5 +233,14 @@ def _probe() -> bool:
     return True
 
 
-def _call(work: Callable[[Any, T], R], item: T) -> R:
-    return work(_CONTEXT, item)
+def _call(work: Callable[[Any, T], R], item: T, time_limit: float) -> R:
+    """One item in a worker; past ``time_limit`` seconds SIGALRM, whose default action ends
+    the process, stops it even inside native code that never returns to Python."""
+    timed = hasattr(signal, "setitimer")  # not on Windows: no limit there
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, time_limit)
+    try:
+        return work(_CONTEXT, item)
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)

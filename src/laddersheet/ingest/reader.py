@@ -11,6 +11,7 @@ label on the sheet), read with the same rules, and its records kept apart
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +59,11 @@ from .cells import (
     short,
 )
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
+
+# Reading takes ~0.2 s of CPU per MB of returned workbooks; a pool's workers need ~0.5 s to
+# start before they read a file. Under this many bytes in all (about a second of reading)
+# one process is done first, so without an explicit ``jobs`` the files are read here.
+POOL_MIN_BYTES = 6 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +195,15 @@ def ingest_files(
     files are taken in sorted path order and the first reading of each competency wins; a
     later score that disagrees is rejected with a ``conflicting-scores`` error naming both.
 
-    ``jobs``: processes reading files at once (default: every core; 1 reads them all in this
-    process); the result is the same whatever the number. ``on_progress`` is called as each
+    ``jobs``: processes reading files at once (default: every core, or this process alone for
+    under ``POOL_MIN_BYTES`` of files; 1 reads them all in this process); the result is the
+    same whatever the number. ``on_progress`` is called as each
     file is done, in finishing order.
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
+    if jobs is None and _total_size(files) < POOL_MIN_BYTES:
+        jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
     # Each file is read on its own (by a worker process when there are many), then the readings
     # are merged here in sorted path order: the same result whatever finished first.
@@ -206,6 +215,10 @@ def ingest_files(
         jobs=jobs,
         on_done=on_progress,
     )
+    tables: dict[str, list[dict[str, str]]] = {"": []}  # the sent tables handed back, by key
+    for reading in readings:
+        if not isinstance(reading, Crashed) and reading.sent is not None:
+            tables.setdefault(reading.sent_key, reading.sent)
     merged = _Reader(ladder, roster, allow_version_mismatch, issues)
     for path, reading in zip(files, readings, strict=True):
         if isinstance(reading, Crashed):
@@ -217,17 +230,52 @@ def ingest_files(
                 file=str(path),
             )
             continue
-        merged.absorb(reading)
+        if reading.sent_key not in tables:
+            # The reading that carried this table was lost with a worker that stopped after
+            # sending this one: read the table again, from this file (it was read once).
+            again = _Reader(ladder, roster, allow_version_mismatch, IssueLog())
+            tables[reading.sent_key] = _read_one_file(again, path).sent or []
+        merged.absorb(reading, tables[reading.sent_key])
     return merged.result([str(p) for p in files])
+
+
+def _total_size(files: Sequence[Path]) -> int:
+    """Bytes of the files on disk (one that cannot be looked at counts 0: reading reports it)."""
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 @dataclass
 class _FileReading:
-    """Everything one file gave, in the order it was found: merged in file order."""
+    """Everything one file gave, in the order it was found: merged in file order.
+
+    Its _meta sent table (one entry per employee id) is named by ``sent_key``, a digest of the
+    entries, and carried in ``sent`` only the first time the process that read it met that
+    table: every workbook of one run holds the same table of everyone (n rows in each of n/6
+    files), which would otherwise be copied to the merging process once per file. The merge
+    finds the entries by key, so each file still contributes its own table, in file order.
+    A process meets tables in the order it reads files and its results arrive in that order,
+    so a reading without its table arrives only after the one that carried it; the merge reads
+    a table again should a stopped worker have lost that one (see ``ingest_files``).
+    """
 
     issues: list[Issue]
     readings: list[_Reading]
-    sent: list[dict[str, str]]  # its _meta sent table (one entry per employee id)
+    sent_key: str = ""  # "" for no table (or none needed: a roster was given)
+    sent: list[dict[str, str]] | None = field(default_factory=list)  # None: sent before
+
+
+def _sent_key(entries: list[dict[str, str]]) -> str:
+    """The same key for the same entries, in any process (``hash`` of a str is per process)."""
+    if not entries:
+        return ""
+    text = repr([tuple(entry.items()) for entry in entries])  # repr escapes any odd character
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
@@ -246,7 +294,12 @@ def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
             "This is a bug in laddersheet: please report it with the file",
             file=str(path),
         )
-    return _FileReading(list(reader.issues), reader.readings, list(reader.sent.values()))
+    entries = list(reader.sent.values())
+    key = _sent_key(entries)
+    if key and key in reader.tables_handed_back:
+        return _FileReading(list(reader.issues), reader.readings, key, None)
+    reader.tables_handed_back.add(key)
+    return _FileReading(list(reader.issues), reader.readings, key, entries)
 
 
 @dataclass
@@ -306,6 +359,7 @@ class _Reader:
         self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
         self.readings: list[_Reading] = []
         self.sent: dict[str, dict[str, str]] = {}  # employee id -> its row of a _meta sent table
+        self.tables_handed_back: set[str] = set()  # keys of the sent tables read (_FileReading)
 
     # --- one file -------------------------------------------------------------------------
 
@@ -318,7 +372,10 @@ class _Reader:
             return
         self.issues.extend(book.notes)
         meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
-        meta = _parse_meta(meta_sheet) if meta_sheet is not None else None
+        # The sent table (everyone the run sent a sheet for, in every workbook: n rows in each
+        # of n/6 files) is only needed to list who did not come back when there is no roster.
+        want_sent = self.roster is None
+        meta = _parse_meta(meta_sheet, sent=want_sent) if meta_sheet is not None else None
         if meta is not None and meta.values.get("content_digest") == self.digest:
             for entry in meta.sent:  # who the run sent sheets for, as every workbook knows
                 self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
@@ -715,11 +772,12 @@ class _Reader:
 
     # --- all files ------------------------------------------------------------------------
 
-    def absorb(self, reading: _FileReading) -> None:
-        """One file's reading, merged as if this reader had read the file itself."""
+    def absorb(self, reading: _FileReading, sent: list[dict[str, str]]) -> None:
+        """One file's reading (``sent``: its sent table's entries), merged as if this reader
+        had read the file itself."""
         self.issues.extend(reading.issues)
         self.readings.extend(reading.readings)
-        for entry in reading.sent:
+        for entry in sent:
             self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
 
     def result(self, files: list[str]) -> IngestResult:
@@ -898,24 +956,29 @@ def _sent_employee(entry: dict[str, str]) -> Employee:
     )
 
 
-def _parse_meta(sheet: SheetData) -> _Meta:
-    """key/value rows, then (after the employee table's header row) one row per employee."""
+def _parse_meta(sheet: SheetData, *, sent: bool = True) -> _Meta:
+    """key/value rows, then (after the employee table's header row) one row per employee, then
+    (after its header row) the sent table, read only when ``sent`` asks for it: every row
+    after that header belongs to it, so stopping there changes nothing else."""
     values: dict[str, str] = {}
     employees: list[dict[str, str]] = []
-    sent: list[dict[str, str]] = []
+    sent_rows: list[dict[str, str]] = []
     columns: list[str] | None = None
     sent_columns: list[str] | None = None
     for row in sheet.rows:
-        cells = [cell_text(v).strip() for v in row]
+        # text cells (nearly all) without the detour through cell_text
+        cells = [v.strip() if type(v) is str else cell_text(v).strip() for v in row]
         if not any(cells):
             continue
         if cells[0] == SCORING_META_SENT_HEADERS[0]:
+            if not sent:
+                break
             sent_columns = [c.casefold() for c in cells]
             continue
         if sent_columns is not None:
             entry = {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(sent_columns)}
             if entry.get(SCORING_META_SENT_HEADERS[0]):
-                sent.append(entry)
+                sent_rows.append(entry)
             continue
         if columns is None:
             if cells[0] == SCORING_META_EMPLOYEE_HEADERS[0]:
@@ -926,7 +989,7 @@ def _parse_meta(sheet: SheetData) -> _Meta:
         entry = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
         if entry.get("employee_id") and entry.get("sheet"):
             employees.append(entry)
-    return _Meta(values, employees, sent)
+    return _Meta(values, employees, sent_rows)
 
 
 def _table_header_row(sheet: SheetData) -> int | None:

@@ -158,10 +158,14 @@ class SheetWriter:
     ) -> int:
         """Write rows under a header; returns the number written."""
         formats = formats or self.formats(columns)
-        wrapped = [(col, c.width) for col, c in enumerate(columns) if c.kind in ("text", "wrap")]
-        # Characters a wrapped column shows on one line (as text_lines counts them): a row whose
-        # wrapped texts are all this short, without a line break, needs no height of its own.
-        one_line = [(col, max(1, int(width * 1.25) - 1)) for col, width in wrapped]
+        # Wrapped columns with the characters they show on one line (as text_lines counts
+        # them): a row whose wrapped texts are all this short, without a line break, needs no
+        # height of its own.
+        wrapped = [
+            (col, c.width, max(1, int(c.width * 1.25) - 1))
+            for col, c in enumerate(columns)
+            if c.kind in ("text", "wrap")
+        ]
         write_string, write_number, write_blank = (
             sheet.write_string,
             sheet.write_number,
@@ -186,13 +190,17 @@ class SheetWriter:
                     write_blank(row, col, None, formats[col])
                 else:
                     write_value(sheet, row, col, value, formats[col])
-            for col, fit in one_line:
-                text = values[col]
-                if text and not (type(text) is str and len(text) <= fit and "\n" not in text):
-                    break
-            else:
+            # Only the texts that may not fit one line are measured: the others count one line,
+            # which never sets a row's height (row_height takes the most lines of its cells).
+            longer = [
+                (text, width)
+                for col, width, fit in wrapped
+                if (text := values[col])
+                and not (type(text) is str and len(text) <= fit and "\n" not in text)
+            ]
+            if not longer:
                 continue  # every wrapped text fits one line: the default height
-            height = row_height((values[col], width) for col, width in wrapped)
+            height = row_height(longer)
             if height:  # explicit: neither Excel nor LibreOffice grows wrapped rows on open
                 sheet.set_row(row, min(_MAX_ROW_HEIGHT, height))
                 self.row_heights.setdefault(sheet.name, {})[row] = min(_MAX_ROW_HEIGHT, height)

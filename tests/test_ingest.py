@@ -681,15 +681,21 @@ def test_not_applicable_gets_a_hint_to_leave_the_cell_blank():
         assert not_applicable_hint(typed) == "", typed
 
 
-def test_meta_sent_table_is_skipped_only_when_not_wanted(blank):
-    """With a roster the sent table is not read; everything else in _meta reads the same."""
-    from laddersheet.ingest.reader import _parse_meta
+def test_an_older_workbooks_table_of_everyone_sent_is_not_read(blank, tmp_path):
+    """Layout 2 listed everyone the run sent a sheet to in every _meta; it is ignored now."""
     from laddersheet.layout import SCORING_META_SENT_HEADERS
-    from laddersheet.sheetio import read_workbook
 
-    book = read_workbook(blank["hana"])
-    meta = next(s for s in book.sheets if s.name == META_SHEET)
-    full, lean = _parse_meta(meta), _parse_meta(meta, sent=False)
-    assert [e[SCORING_META_SENT_HEADERS[0]] for e in full.sent] == ["E1", "E2", "E3"]
-    assert lean.sent == []
-    assert (lean.values, lean.employees) == (full.values, full.employees)
+    def add_table(book):
+        meta = book[META_SHEET]
+        row = meta.max_row + 2
+        for col, header in enumerate(SCORING_META_SENT_HEADERS, start=1):
+            meta.cell(row, col).value = header
+        for col, value in enumerate(("E99", "Someone Else", "H9", "Other Boss"), start=1):
+            meta.cell(row + 1, col).value = value
+
+    plain = ingest(fill(blank["hana"], tmp_path / "plain.xlsx", {"Jane Doe": {"comp-1": 4}}))
+    older = ingest(
+        fill(blank["hana"], tmp_path / "older.xlsx", {"Jane Doe": {"comp-1": 4}}, edit=add_table)
+    )
+    assert older.not_returned == plain.not_returned == []
+    assert _records(older) == _records(plain) and codes(older) == codes(plain)

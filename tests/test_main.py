@@ -100,21 +100,29 @@ def test_ingest_writes_a_fix_list_per_manager_and_dates_the_report(tmp_path: Pat
 
 
 def test_ingest_knows_who_was_sent_without_a_roster(tmp_path: Path):
-    """The README's own commands: roster as a file to sheets, nothing but the returns to ingest."""
+    """The README's own commands: the roster as a file to sheets, the history to both."""
     master = generate(None, tmp_path / "master.xlsx")
     roster = tmp_path / "roster.csv"
     rows = roster_rows()[:12]
     lines = [",".join(ROSTER_COLUMNS)] + [",".join(r[k] for k in ROSTER_COLUMNS) for r in rows]
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sheets = make_sheets(master, tmp_path / "scoring", roster)
+    db = tmp_path / "laddersheet.db"
+    sheets = make_sheets(master, tmp_path / "scoring", roster, history_path=db)
+    assert "history-created" in [i.code for i in sheets.master_issues]
     returned = tmp_path / "returned"
     returned.mkdir()
     kept = sorted(sheets.paths)[:2]
     for path in kept:
         (returned / path.name).write_bytes(path.read_bytes())
-    run = ingest([returned], master, tmp_path / "report.xlsx")
+    run = ingest([returned], master, tmp_path / "report.xlsx", history_path=db)
     in_files = {e.employee_id for e in run.report.employees}
     missing = {e.employee_id for e in run.report.not_returned}
     scored = {r["employee_id"] for r in rows if r["manager_id"]}
     assert missing and in_files and in_files | missing == scored and not in_files & missing
     assert run.account_line.endswith(f", {len(missing)} not returned")
+    assert "no-roster" not in [i.code for i in run.issues]
+    # with neither a roster nor the history, ingest says it cannot know who did not return
+    blind = ingest([returned], master, tmp_path / "blind.xlsx")
+    assert blind.report.not_returned == ()
+    (warning,) = [i for i in blind.issues if i.code == "no-roster"]
+    assert "--roster" in warning.message and "--history" in warning.message

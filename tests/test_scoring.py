@@ -261,17 +261,23 @@ def test_meta_binds_file_to_master_and_sheets_to_people(book, ladder):
     assert values["schema_version"] == str(SCORING_SCHEMA_VERSION)
     assert values["content_digest"] == ladder.content_digest()
     assert (values["manager_id"], values["manager_name"]) == ("H1", "Hana Head")
-    sent_header = next(i for i, r in enumerate(rows) if r[0] == SCORING_META_SENT_HEADERS[0])
-    table_rows = [r[:7] for r in rows[employee_header + 1 : sent_header]]
+    table_rows = [r[:7] for r in rows[employee_header + 1 :]]
     assert table_rows[0] == ("E1", "Jane Doe", "Jane Doe", "family_1", "IC", "L3", "L4")
     assert table_rows[2][-1] is None  # Pat Top: no target
     assert [r[1] for r in table_rows] == book.sheetnames[1:-1]
-    # everyone the run sent a sheet for, with their workbook: ingest lists who did not return
-    assert rows[sent_header][: len(SCORING_META_SENT_HEADERS)] == SCORING_META_SENT_HEADERS
-    sent = rows[sent_header + 1 :]
-    mine = [r for r in sent if r[7] == "Scoring - Hana Head.xlsx"]
-    assert [r[0] for r in mine] == [r[0] for r in table_rows]
-    assert len(sent) > len(mine)  # the other managers' people too
+
+
+def test_a_managers_workbook_names_no_one_outside_their_team(book):
+    """Anyone can unhide _meta: it holds this team only (who else was sent is not theirs)."""
+    team = {e.employee_id for e in TEAM if e.manager_id == "H1"} | {"H1"}
+    others = {e.employee_id for e in TEAM} - team
+    assert others == {"E7"}  # Sam Other: another manager's report, sent a sheet in this run
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert value not in others, (sheet.title, value)
+        rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
+        assert not any(r[0] == SCORING_META_SENT_HEADERS[0] for r in rows)
 
 
 def test_print_setup_on_every_sheet(book):

@@ -152,11 +152,12 @@ def make_sheets(
 
         check_store(history_path)  # a missing one is fine: the first cycle has none yet
     master = _read_master_strict(master_path)
-    if history_path is not None and not history_path.exists():
-        master.issues.warning(
-            "history-not-found",
-            "no history file here yet, so the workbooks show no earlier cycle (ingest "
-            "--history creates it). If an earlier cycle was recorded, give that file instead",
+    if history_path is not None and not history_path.exists() and not self_assessment:
+        master.issues.info(
+            "history-created",
+            "a new history file: it keeps who was sent a sheet this cycle, and the "
+            "workbooks show no earlier cycle. If an earlier cycle was recorded, give that "
+            "file instead",
             file=str(history_path),
         )
     employees = read_roster(
@@ -183,6 +184,12 @@ def make_sheets(
             jobs=jobs,
             last_cycle=last_cycle,
         )
+        if history_path is not None:  # who was sent: ingest lists from it who did not return
+            from .history import record_sent
+
+            record_sent(
+                history_path, master.ladder.settings.cycle, [e for e in employees if e.manager_id]
+            )
     return SheetsResult(paths, len(employees), master.issues)
 
 
@@ -297,6 +304,8 @@ def ingest(
         )
     else:
         roster = _master_roster(master_path, master.ladder, master.issues)
+    if roster is None:
+        roster = _sent_roster(history_path, master.ladder.settings.cycle, master.issues)
     result = ingest_files(
         list(inputs),
         master.ladder,
@@ -489,6 +498,25 @@ def _refuse_wrong_master(result: IngestResult, master_path: Path, allowed: bool)
             "with --master, or send the managers new workbooks made from this one "
             "(--allow-version-mismatch reads them anyway, against this master)."
         )
+
+
+def _sent_roster(history_path: Path | None, cycle: str, issues: IssueLog) -> list[Employee] | None:
+    """Who ``sheets --history`` sent a sheet to this cycle; None (with a warning) when no one
+    is known: then only sheets missing from a returned workbook can count as not returned."""
+    if history_path is not None and history_path.exists():
+        from .history import sent_for
+
+        sent = sent_for(history_path, cycle)
+        if sent:
+            return sent
+    issues.warning(
+        "no-roster",
+        "no roster: no --roster, the master's Roster sheet is empty and no --history file "
+        f"holds who was sent a sheet for {cycle}. People whose whole workbook did not come "
+        "back cannot be listed as not returned; give --roster (the roster the workbooks were "
+        "made from) or make the workbooks with sheets --history",
+    )
+    return None
 
 
 def _master_roster(master_path: Path, ladder: Ladder, issues: IssueLog) -> list[Employee] | None:

@@ -42,11 +42,12 @@ from .read import (
     previous_cycle,
     score_rows,
     scores_for,
+    sent_for,
     trajectory,
     trajectory_rows,
     trend,
 )
-from .record import record_report
+from .record import record_report, record_sent
 from .store import (
     APPLICATION_ID,
     STATE_NOT_RETURNED,
@@ -78,9 +79,11 @@ __all__ = [
     "open_actions",
     "previous_cycle",
     "record_report",
+    "record_sent",
     "schema_version",
     "score_rows",
     "scores_for",
+    "sent_for",
     "trajectory",
     "trajectory_rows",
     "trend",

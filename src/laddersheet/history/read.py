@@ -12,7 +12,7 @@ from ..actions import AgreedAction
 from ..errors import HistoryError
 
 if TYPE_CHECKING:
-    pass
+    from ..roster import Employee
 
 from .store import STATE_SCORED, STATE_SELF_ONLY, Cycle, EmployeeCycle, StoredScore, reading
 
@@ -168,6 +168,27 @@ def earlier_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
         before = ordered[: names.index(cycle)] if cycle in names else ordered
         ids = [c.cycle_id for c in before]
         return _actions(conn, None, None, agreed_in=ids, reviewed_in=ids)
+
+
+def sent_for(db: Path | str, cycle: str) -> list[Employee]:
+    """Who ``sheets --history`` sent a sheet to for ``cycle`` (empty when it was not recorded),
+    as roster entries: ingest without a roster lists from them who did not come back."""
+    from ..roster import Employee
+
+    path = Path(db)
+    if not path.exists():
+        return []
+    with reading(path) as conn:
+        rows = conn.execute(
+            """SELECT employee_id, name, manager_id, manager_name, family_id, track, level,
+                      target_level, recorded_at
+               FROM sent WHERE cycle = ? ORDER BY rowid""",
+            (cycle,),
+        ).fetchall()
+    return [
+        Employee(*fields[:2], "", *fields[2:], source=f"{db} (sent by sheets on {at[:10]})")
+        for *fields, at in rows
+    ]
 
 
 def open_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:

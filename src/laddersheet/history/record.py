@@ -14,6 +14,7 @@ from ..layout import ACTION_STATUSES
 
 if TYPE_CHECKING:
     from ..gaps import EmployeeGaps, GapReport
+    from ..roster import Employee
 
 from .read import cycles_where
 from .store import STATE_NOT_RETURNED, STATE_SCORED, STATE_SELF_ONLY, Cycle, now, writing
@@ -266,3 +267,31 @@ def _write_reviews(
             if r.status is not None or r.note or r.due_date
         ],
     )
+
+
+def record_sent(db: Path | str, cycle: str, employees: Sequence[Employee]) -> None:
+    """Who the scoring workbooks of ``cycle`` went to (``sheets --history``), replacing what an
+    earlier ``sheets`` run of the same cycle recorded; the file is created if missing."""
+    with writing(Path(db)) as conn:
+        conn.execute("DELETE FROM sent WHERE cycle = ?", (cycle,))
+        at = now()
+        conn.executemany(
+            """INSERT INTO sent (cycle, employee_id, name, manager_id, manager_name, family_id,
+                   track, level, target_level, recorded_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    cycle,
+                    e.employee_id,
+                    e.name,
+                    e.manager_id,
+                    e.manager_name,
+                    e.family_id,
+                    e.track,
+                    e.level,
+                    e.target_level,
+                    at,
+                )
+                for e in employees
+            ],
+        )

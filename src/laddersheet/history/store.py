@@ -150,7 +150,7 @@ _STATUS_CHECK = f"status IS NULL OR status IN ({', '.join(repr(s) for s in ACTIO
 
 # Version 2: a cycle's word on an earlier action is a row of its own (``action_reviews``: status,
 # note, a moved due date), so every cycle's word is kept and re-recording a cycle replaces only
-# its own reviews; the
+# its own reviews; ``sent`` keeps who a cycle's scoring workbooks went to; the
 # single status of version 1's ``actions`` moves there, and ``actions`` is rebuilt without it
 # (SQLite cannot drop a column with a CHECK). Nothing references ``actions`` during the rebuild.
 _SCHEMA_2 = (
@@ -188,6 +188,21 @@ _SCHEMA_2 = (
         PRIMARY KEY (action_id, cycle_id)
     )""",
     "CREATE INDEX action_reviews_by_cycle ON action_reviews (cycle_id)",
+    # Who `sheets --history` sent a sheet to, by cycle name (the cycle is recorded only later,
+    # by ingest): ingest without a roster lists from it who did not come back.
+    """CREATE TABLE sent (
+        cycle TEXT NOT NULL,
+        employee_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        manager_id TEXT NOT NULL,
+        manager_name TEXT NOT NULL,
+        family_id TEXT NOT NULL,
+        track TEXT NOT NULL,
+        level TEXT NOT NULL,
+        target_level TEXT,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (cycle, employee_id)
+    )""",
     """INSERT INTO action_reviews (action_id, cycle_id, status, note)
         SELECT action_id, cycle_id, status, note FROM temp.reviews_v1""",
     "DROP TABLE temp.reviews_v1",

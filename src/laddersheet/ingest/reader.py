@@ -11,7 +11,6 @@ label on the sheet), read with the same rules, and its records kept apart
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -215,10 +214,6 @@ def ingest_files(
         jobs=jobs,
         on_done=on_progress,
     )
-    tables: dict[str, list[dict[str, str]]] = {"": []}  # the sent tables handed back, by key
-    for reading in readings:
-        if not isinstance(reading, Crashed) and reading.sent is not None:
-            tables.setdefault(reading.sent_key, reading.sent)
     merged = _Reader(ladder, roster, allow_version_mismatch, issues)
     for path, reading in zip(files, readings, strict=True):
         if isinstance(reading, Crashed):
@@ -230,12 +225,7 @@ def ingest_files(
                 file=str(path),
             )
             continue
-        if reading.sent_key not in tables:
-            # The reading that carried this table was lost with a worker that stopped after
-            # sending this one: read the table again, from this file (it was read once).
-            again = _Reader(ladder, roster, allow_version_mismatch, IssueLog())
-            tables[reading.sent_key] = _read_one_file(again, path).sent or []
-        merged.absorb(reading, tables[reading.sent_key])
+        merged.absorb(reading)
     return merged.result([str(p) for p in files])
 
 
@@ -252,41 +242,20 @@ def _total_size(files: Sequence[Path]) -> int:
 
 @dataclass
 class _FileReading:
-    """Everything one file gave, in the order it was found: merged in file order.
-
-    Its _meta sent table (one entry per employee id) is named by ``sent_key``, a digest of the
-    entries, and carried in ``sent`` only the first time the process that read it met that
-    table: every workbook of one run holds the same table of everyone (n rows in each of n/6
-    files), which would otherwise be copied to the merging process once per file. The merge
-    finds the entries by key, so each file still contributes its own table, in file order.
-    A process meets tables in the order it reads files and its results arrive in that order,
-    so a reading without its table arrives only after the one that carried it; the merge reads
-    a table again should a stopped worker have lost that one (see ``ingest_files``).
-    """
+    """Everything one file gave, in the order it was found: merged in file order."""
 
     issues: list[Issue]
     readings: list[_Reading]
-    sent_key: str = ""  # "" for no table (or none needed: a roster was given)
-    sent: list[dict[str, str]] | None = field(default_factory=list)  # None: sent before
-
-
-def _sent_key(entries: list[dict[str, str]]) -> str:
-    """The same key for the same entries, in any process (``hash`` of a str is per process)."""
-    if not entries:
-        return ""
-    text = repr([tuple(entry.items()) for entry in entries])  # repr escapes any odd character
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
     """One file, read on its own (in a worker process or here); never raises for a file."""
-    reader.issues, reader.readings, reader.sent = IssueLog(), [], {}
+    reader.issues, reader.readings = IssueLog(), []
     try:
         reader.read_file(path)
     except Exception as error:  # a bug met on this file: report it, read the others
         reader.issues = IssueLog()
         reader.readings = []
-        reader.sent = {}
         reader.issues.error(
             "reader-failed",
             f"laddersheet failed while reading this file ({type(error).__name__}: "
@@ -294,12 +263,7 @@ def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
             "This is a bug in laddersheet: please report it with the file",
             file=str(path),
         )
-    entries = list(reader.sent.values())
-    key = _sent_key(entries)
-    if key and key in reader.tables_handed_back:
-        return _FileReading(list(reader.issues), reader.readings, key, None)
-    reader.tables_handed_back.add(key)
-    return _FileReading(list(reader.issues), reader.readings, key, entries)
+    return _FileReading(list(reader.issues), reader.readings)
 
 
 @dataclass
@@ -358,8 +322,6 @@ class _Reader:
         self.rows = ScoringRowBuilder(ladder)
         self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
         self.readings: list[_Reading] = []
-        self.sent: dict[str, dict[str, str]] = {}  # employee id -> its row of a _meta sent table
-        self.tables_handed_back: set[str] = set()  # keys of the sent tables read (_FileReading)
 
     # --- one file -------------------------------------------------------------------------
 
@@ -372,13 +334,7 @@ class _Reader:
             return
         self.issues.extend(book.notes)
         meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
-        # The sent table (everyone the run sent a sheet for, in every workbook: n rows in each
-        # of n/6 files) is only needed to list who did not come back when there is no roster.
-        want_sent = self.roster is None
-        meta = _parse_meta(meta_sheet, sent=want_sent) if meta_sheet is not None else None
-        if meta is not None and meta.values.get("content_digest") == self.digest:
-            for entry in meta.sent:  # who the run sent sheets for, as every workbook knows
-                self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
+        meta = _parse_meta(meta_sheet) if meta_sheet is not None else None
         version_rejected = False
         self_kind: bool | None = None  # None: no _meta, each sheet's header block decides
         if meta is not None:
@@ -772,13 +728,10 @@ class _Reader:
 
     # --- all files ------------------------------------------------------------------------
 
-    def absorb(self, reading: _FileReading, sent: list[dict[str, str]]) -> None:
-        """One file's reading (``sent``: its sent table's entries), merged as if this reader
-        had read the file itself."""
+    def absorb(self, reading: _FileReading) -> None:
+        """One file's reading, merged as if this reader had read the file itself."""
         self.issues.extend(reading.issues)
         self.readings.extend(reading.readings)
-        for entry in sent:
-            self.sent.setdefault(entry[SCORING_META_SENT_HEADERS[0]], entry)
 
     def result(self, files: list[str]) -> IngestResult:
         employees, records, groups = self.combine(r for r in self.readings if not r.self_assessment)
@@ -797,14 +750,9 @@ class _Reader:
                     sheet=first.sheet,
                 )
         returned = set(groups)
-        if self.roster is not None:
-            not_returned = [
-                e for e in self.roster if e.manager_id and e.employee_id not in returned
-            ]
-        else:  # no roster given: the scoring workbooks say who was sent a sheet
-            not_returned = [
-                _sent_employee(entry) for i, entry in self.sent.items() if i not in returned
-            ]
+        not_returned = [  # without a roster, only whole sheets missing from a returned file
+            e for e in self.roster or () if e.manager_id and e.employee_id not in returned
+        ]
         actions, reviews = self.plans(employees, groups)
         return IngestResult(
             employees=employees,
@@ -938,48 +886,25 @@ class _BoundSheet:
 class _Meta:
     values: dict[str, str]
     employees: list[dict[str, str]]
-    sent: list[dict[str, str]] = field(default_factory=list)  # everyone the run sent a sheet for
 
 
-def _sent_employee(entry: dict[str, str]) -> Employee:
-    return Employee(
-        employee_id=entry.get(SCORING_META_SENT_HEADERS[0], ""),
-        name=entry.get("name", ""),
-        email="",
-        manager_id=entry.get("manager_id", ""),
-        manager_name=entry.get("manager_name", ""),
-        family_id=entry.get("family_id", ""),
-        track=entry.get("track", ""),
-        level=entry.get("level", ""),
-        target_level=None,
-        source=f"sent in {entry.get('workbook', '')}",
-    )
+def _parse_meta(sheet: SheetData) -> _Meta:
+    """key/value rows, then (after the employee table's header row) one row per employee.
 
-
-def _parse_meta(sheet: SheetData, *, sent: bool = True) -> _Meta:
-    """key/value rows, then (after the employee table's header row) one row per employee, then
-    (after its header row) the sent table, read only when ``sent`` asks for it: every row
-    after that header belongs to it, so stopping there changes nothing else."""
+    Workbooks of laddersheet before scoring layout 3 carry a table of everyone the run sent a
+    sheet to after those; it is no longer read (who was sent comes from the roster or the
+    history, and no workbook lists other teams any more).
+    """
     values: dict[str, str] = {}
     employees: list[dict[str, str]] = []
-    sent_rows: list[dict[str, str]] = []
     columns: list[str] | None = None
-    sent_columns: list[str] | None = None
     for row in sheet.rows:
         # text cells (nearly all) without the detour through cell_text
         cells = [v.strip() if type(v) is str else cell_text(v).strip() for v in row]
         if not any(cells):
             continue
         if cells[0] == SCORING_META_SENT_HEADERS[0]:
-            if not sent:
-                break
-            sent_columns = [c.casefold() for c in cells]
-            continue
-        if sent_columns is not None:
-            entry = {n: (cells[i] if i < len(cells) else "") for i, n in enumerate(sent_columns)}
-            if entry.get(SCORING_META_SENT_HEADERS[0]):
-                sent_rows.append(entry)
-            continue
+            break  # an older workbook's table of everyone sent: not read
         if columns is None:
             if cells[0] == SCORING_META_EMPLOYEE_HEADERS[0]:
                 columns = [c.casefold() for c in cells]
@@ -989,7 +914,7 @@ def _parse_meta(sheet: SheetData, *, sent: bool = True) -> _Meta:
         entry = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
         if entry.get("employee_id") and entry.get("sheet"):
             employees.append(entry)
-    return _Meta(values, employees, sent_rows)
+    return _Meta(values, employees)
 
 
 def _table_header_row(sheet: SheetData) -> int | None:

@@ -53,7 +53,6 @@ from ..layout import (
     SCORING_LABEL_TITLE,
     SCORING_LABEL_TRACK,
     SCORING_META_EMPLOYEE_HEADERS,
-    SCORING_META_SENT_HEADERS,
     SCORING_SCHEMA_VERSION,
     SCORING_TABLE_HEADER_ROW,
     SELF_FILE_PREFIX,
@@ -182,11 +181,8 @@ def write_scoring_workbooks(
     digest = ladder.content_digest()  # hashes every expectation: once, not per workbook
     taken: set[str] = set()
     files = {m: scoring_file_name(manager_names[m], taken) for m in order}
-    sent = tuple(
-        (e, manager_names[e.manager_id], files[e.manager_id]) for m in order for e in teams[m]
-    )
     tasks = [_Task(out_dir / files[m], tuple(teams[m]), m, manager_names[m]) for m in order]
-    shared = (ladder, digest, sent, last_cycle)
+    shared = (ladder, digest, last_cycle)
     return _write_all(shared, tasks, jobs, on_progress)
 
 
@@ -253,7 +249,7 @@ def write_self_assessment_workbooks(
         )
         for e in people
     ]
-    return _write_all((ladder, digest, ()), tasks, jobs, on_progress)
+    return _write_all((ladder, digest), tasks, jobs, on_progress)
 
 
 @dataclass(frozen=True)
@@ -268,15 +264,14 @@ class _Task:
 
 
 def _write_all(
-    shared: tuple[Ladder, str, tuple[tuple[Employee, str, str], ...]]
-    | tuple[Ladder, str, tuple[tuple[Employee, str, str], ...], LastCycle | None],
+    shared: tuple[Ladder, str] | tuple[Ladder, str, LastCycle | None],
     tasks: list[_Task],
     jobs: int | None,
     on_progress: Callable[[Path], None] | None,
 ) -> list[Path]:
     """Every workbook, on every core when there are many (each file is the same bytes whoever
-    writes it); the paths in task order. ``shared``: ladder, content digest, everyone sent
-    (and, optionally, what the history holds from the cycle before)."""
+    writes it); the paths in task order. ``shared``: ladder, content digest (and, optionally,
+    what the history holds from the cycle before)."""
     kind = "self-assessment" if tasks and tasks[0].self_assessed is not None else "scoring"
     start_progress(on_progress, len(tasks), f"Writing {kind} workbooks")
     written = run_each(
@@ -303,12 +298,10 @@ class _WriterContext:
         self,
         ladder: Ladder,
         digest: str,
-        sent: tuple[tuple[Employee, str, str], ...],
         last_cycle: LastCycle | None = None,
     ) -> None:
         self.builder = ScoringRowBuilder(ladder)
         self.digest = digest
-        self.sent = sent  # everyone the run sent a sheet for (the managers' _meta)
         self.last_cycle = last_cycle  # sheets --history, or None
 
 
@@ -318,7 +311,6 @@ def _write_one(context: _WriterContext, task: _Task) -> Path:
         context.digest,
         task.manager_id,
         task.manager_name,
-        context.sent if task.self_assessed is None else (),
         self_assessed=task.self_assessed,
         # never in a self-assessment: the person does not see the manager's earlier scores
         last_cycle=context.last_cycle if task.self_assessed is None else None,
@@ -350,7 +342,6 @@ class _ScoringWriter:
         digest: str,
         manager_id: str,
         manager_name: str,
-        sent: tuple[tuple[Employee, str, str], ...] = (),
         *,
         self_assessed: Employee | None = None,
         last_cycle: LastCycle | None = None,
@@ -376,7 +367,6 @@ class _ScoringWriter:
             self.headers = (*SCORING_HEADERS[:at], header, *SCORING_HEADERS[at:])
         # A self-assessment: the person's own workbook, its words addressed to them.
         self.self_assessed = self_assessed
-        self.sent = sent  # everyone the run sent a sheet for: (employee, manager name, workbook)
         self.builder = builder
         self.ladder = builder.ladder
         self.digest = digest
@@ -902,33 +892,11 @@ class _ScoringWriter:
             )
             for col, value in enumerate(fields):
                 write_text(sheet, row, col, value, text)
-        if self.self_assessed is None:  # a self-assessment names no one else
-            self.sent_table(sheet, row + 2)
         sheet.set_column(0, 0, 18)
         sheet.set_column(1, 1, 66)
         sheet.protect("", _PROTECTION)
         print_setup(sheet, landscape=False)
         sheet.hide()
-
-    def sent_table(self, sheet: Worksheet, row: int) -> None:
-        """Everyone the run sent a sheet for, so ingest lists who did not come back."""
-        text = self.styles["text"]
-        for col, header in enumerate(SCORING_META_SENT_HEADERS):
-            write_text(sheet, row, col, header, text)
-        for employee, manager_name, workbook in self.sent:
-            row += 1
-            fields = (
-                employee.employee_id,
-                employee.name,
-                employee.manager_id,
-                manager_name,
-                employee.family_id,
-                employee.track,
-                employee.level,
-                workbook,
-            )
-            for col, value in enumerate(fields):
-                write_text(sheet, row, col, value, text)
 
 
 def _plan_status(

@@ -181,8 +181,8 @@ def child_ls_ingest_phases(p: dict, clock: Clock) -> dict:
     if it changes, only this breakdown is lost). CPU seconds per phase, every file read in
     this process (``jobs=1``), so the safe reader's share can be timed."""
     _preimport("ingest")
-    from laddersheet import ingest as ingest_module
     from laddersheet.gaps import compute_gaps
+    from laddersheet.ingest import reader as ingest_module
     from laddersheet.main import _read_master_strict
     from laddersheet.report import write_json, write_report
     from laddersheet.roster import read_roster
@@ -724,7 +724,10 @@ def fill_workbooks(paths: list[Path], out_dir: Path, seed: int) -> FillCount:
         with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as dest:
             for info in source.infolist():
                 data = source.read(info)
-                if info.filename.startswith("xl/worksheets/sheet"):
+                # the people's sheets; sheet1 is the cover (its table of people is no score)
+                if info.filename.startswith("xl/worksheets/sheet") and not info.filename.endswith(
+                    "/sheet1.xml"
+                ):
                     xml, filled = filler.fill(data.decode("utf-8"))
                     rows += filled
                     data = xml.encode("utf-8")

@@ -67,6 +67,20 @@ class PlanContext:
     competency_name: Callable[[str], str]
 
 
+@dataclass(frozen=True)
+class _Block:
+    """One block of a sheet, found: its rows (header + 1 up to end), columns by header key."""
+
+    sheet: SheetData
+    header: int
+    end: int
+    columns: dict[str, int]
+    context: PlanContext
+    reading: PlanReading  # what the block adds to
+    issues: IssueLog
+    where: dict[str, str]  # file and sheet, for every issue
+
+
 def read_plan(
     sheet: SheetData, start: int, context: PlanContext, file: str, issues: IssueLog
 ) -> PlanReading:
@@ -85,23 +99,14 @@ def read_plan(
         columns = {
             label_key(v): c for c, v in enumerate(sheet.rows[header]) if type(v) is str and v
         }
-        if kind == "plan":
-            _plan(sheet, header, end, columns, context, reading, issues, where)
-        else:
-            _reviews(sheet, header, end, columns, context, reading, issues, where)
+        block = _Block(sheet, header, end, columns, context, reading, issues, where)
+        (_plan if kind == "plan" else _reviews)(block)
     return reading
 
 
-def _plan(
-    sheet: SheetData,
-    header: int,
-    end: int,
-    columns: dict[str, int],
-    context: PlanContext,
-    reading: PlanReading,
-    issues: IssueLog,
-    where: dict[str, str],
-) -> None:
+def _plan(block: _Block) -> None:
+    sheet, header, end, columns = block.sheet, block.header, block.end, block.columns
+    context, reading, issues, where = block.context, block.reading, block.issues, block.where
     competency_col = columns.get(label_key(PLAN_COMPETENCY_HEADER))
     agreed_col = columns[label_key(PLAN_AGREED_HEADER)]
     due_col = columns[label_key(PLAN_DUE_HEADER)]
@@ -176,16 +181,9 @@ def _plan(
     reading.untouched += untouched
 
 
-def _reviews(
-    sheet: SheetData,
-    header: int,
-    end: int,
-    columns: dict[str, int],
-    context: PlanContext,
-    reading: PlanReading,
-    issues: IssueLog,
-    where: dict[str, str],
-) -> None:
+def _reviews(block: _Block) -> None:
+    sheet, header, end, columns = block.sheet, block.header, block.end, block.columns
+    context, reading, issues, where = block.context, block.reading, block.issues, block.where
     status_col = columns[label_key(REVIEW_STATUS_HEADER)]
     action_col = columns[label_key(REVIEW_ACTION_HEADER)]
     note_col = columns.get(label_key(REVIEW_NOTE_HEADER))

@@ -137,8 +137,10 @@ def make_sheets(
     ``roster_map``: ``our_column=Their Header`` items (``--map``) for an HRIS export's headers.
     ``self_assessment``: one self-assessment workbook per employee instead (``sheets --self``).
     ``jobs``: processes writing workbooks at once (default: every core; the same files either way).
-    ``history_path``: a history file; the scores it holds for the cycle before this one are shown
-    read-only beside each competency (scoring workbooks only, never self-assessments).
+    ``history_path``: a history file (created if missing); the scores it holds for the cycle
+    before this one are shown read-only beside each competency and the actions still open come
+    back with a Status to pick (scoring workbooks only, never self-assessments); who was sent
+    a workbook is recorded there for ingest.
     """
     from .layout import SCORING_FILE_PREFIX, SELF_FILE_PREFIX
     from .roster import parse_column_map, read_roster

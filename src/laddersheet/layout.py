@@ -260,8 +260,9 @@ META_SCORING_KEYS = (
     "cycle",
     "created",
 )
-# Everyone the run sent a sheet for (all managers' workbooks): ingest lists who did not come back
-# even from a single returned workbook.
+# Layout 2 (before scoring layout 3) put everyone the run sent a sheet to in every workbook's
+# _meta, after the employee table; ingest stops reading _meta at this header. Who was sent now
+# lives in the history (``sheets --history``): a workbook names only its own team.
 SCORING_META_SENT_HEADERS = (
     "sent_employee_id",
     "name",

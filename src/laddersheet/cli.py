@@ -49,7 +49,8 @@ _jobs_option = click.option(
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Work on N files at once, one process each (default: every core; 1: this process "
+    help="Work on N files at once, one process each (default: every core once there is "
+    "enough work, i.e. 16 workbooks to write or 6 MiB of returns to read; 1: this process "
     "only). The output is the same whatever N.",
 )
 

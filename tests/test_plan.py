@@ -273,6 +273,10 @@ def test_plans_are_agreed_reviewed_and_carried_across_three_cycles(tmp_path: Pat
     }
     assert overdue  # some of the 2026-09-30 ones are still in progress or have no status
     assert "2027-01-31" in {a["due_date"] for a in progress["earlier_actions"]}  # moved
+    # a gap whose suggested action was agreed and is now done is not offered again as new
+    plan_sheet = openpyxl.load_workbook(tmp_path / "c1" / "report.xlsx")["Development plan"]
+    shown = [str(v) for row in plan_sheet.iter_rows(values_only=True) for v in row if v]
+    assert any(v.startswith(f"Done: agreed in {CYCLES[0][0]}") for v in shown)
     blank_people = {k for k, s in said.items() if s is None}
     missing = [i for i in data["issues"] if i["code"] == "action-status-missing"]
     assert missing and company["no_status"] == len(blank_people)

@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .actions import AgreedAction
+from .actions import AgreedAction, text_key
 from .errors import InputError
 from .gaps import COVERAGE_MIN, SCOPE_UNLISTED, EmployeeGaps, GapReport, GapRow
 from .ingest import MISSING, REJECTED
@@ -107,6 +107,7 @@ class PackPriority:
     gap_next: int
     action: str | None
     action_band: str
+    done_in: str = ""  # the cycle in which this very action was agreed and is now done
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ def build_pack(
     agreed_now = report.actions_of(employee.employee_id)
     earlier = person.actions if person else ()
     covered = {a.competency_id for a in (*agreed_now, *earlier) if not a.closed}
+    # the master's suggestions already agreed and done: not offered again as if new
+    done = {_key(a.suggested): a.cycle for a in earlier if a.status == "done" and a.suggested}
 
     def shown(action: AgreedAction) -> PackAction:
         return PackAction(
@@ -242,7 +245,9 @@ def build_pack(
         with_next=len(with_next),
         ready_next=employee.ready_next,
         priorities=tuple(  # the gaps no action covers: agreed now, or earlier and still open
-            PackPriority(p.competency, p.gap_next, p.action, p.action_band)
+            PackPriority(
+                p.competency, p.gap_next, p.action, p.action_band, done.get(_key(p.action)) or ""
+            )
             for p in employee.priorities
             if p.competency_id not in covered
         ),
@@ -290,6 +295,10 @@ def _pack_row(
         on_track=row.scope != SCOPE_UNLISTED,
         self_score=row.self_score,
     )
+
+
+def _key(text: str | None) -> str:
+    return text_key(text) if text else ""
 
 
 # --- HTML and PDF -----------------------------------------------------------------------------

@@ -46,6 +46,13 @@ class AgreedAction:
     def closed(self) -> bool:
         return self.status in ACTION_CLOSED
 
+    def competency_name(self, names: dict[str, str]) -> str:
+        """The competency it develops, by name from ``names`` (id → name), else its id; ""
+        when the action names none."""
+        if not self.competency_id:
+            return ""
+        return names.get(self.competency_id, self.competency_id)
+
     def overdue(self, on: str) -> bool:
         """Open and due before ``on`` (ISO date)."""
         return not self.closed and self.due_date is not None and self.due_date < on

@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .actions import AgreedAction, text_key
+from .actions import AgreedAction
 from .errors import InputError
 from .gaps import COVERAGE_MIN, SCOPE_UNLISTED, EmployeeGaps, GapReport, GapRow
 from .ingest import MISSING, REJECTED
@@ -208,15 +208,12 @@ def build_pack(
 
     agreed_now = report.actions_of(employee.employee_id)
     earlier = person.actions if person else ()
-    covered = {a.competency_id for a in (*agreed_now, *earlier) if not a.closed}
-    # the master's suggestions already agreed and done: not offered again as if new
-    done = {_key(a.suggested): a.cycle for a in earlier if a.status == "done" and a.suggested}
+    still_open = person.still_open if person else ()
+    covered = {a.competency_id for a in (*agreed_now, *still_open)}
 
     def shown(action: AgreedAction) -> PackAction:
         return PackAction(
-            names.get(action.competency_id, action.competency_id or "")
-            if action.competency_id
-            else "",
+            action.competency_name(names),
             action.action,
             action.due_date or "",
             action.status or "",
@@ -245,8 +242,12 @@ def build_pack(
         with_next=len(with_next),
         ready_next=employee.ready_next,
         priorities=tuple(  # the gaps no action covers: agreed now, or earlier and still open
-            PackPriority(
-                p.competency, p.gap_next, p.action, p.action_band, done.get(_key(p.action)) or ""
+            PackPriority(  # a suggestion agreed earlier and done is not offered as new
+                p.competency,
+                p.gap_next,
+                p.action,
+                p.action_band,
+                person.done_in(p.action) if person else "",
             )
             for p in employee.priorities
             if p.competency_id not in covered
@@ -295,10 +296,6 @@ def _pack_row(
         on_track=row.scope != SCOPE_UNLISTED,
         self_score=row.self_score,
     )
-
-
-def _key(text: str | None) -> str:
-    return text_key(text) if text else ""
 
 
 # --- HTML and PDF -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from .actions import ActionReview, AgreedAction
+from .actions import ActionReview, AgreedAction, text_key
 from .gaps import EmployeeGaps, GapReport, natural_key
 from .history import (
     Cycle,
@@ -77,6 +77,22 @@ class PersonProgress:
     def no_status(self) -> int:
         """Earlier actions the workbook gave no status (they stay open)."""
         return sum(a.status is None for a in self.actions)
+
+    @property
+    def still_open(self) -> tuple[AgreedAction, ...]:
+        """Earlier actions this cycle left open (neither done nor dropped)."""
+        return tuple(a for a in self.actions if not a.closed)
+
+    def done_in(self, suggestion: str | None) -> str:
+        """The cycle that agreed the master's ``suggestion`` for this person, when that action
+        is done this cycle ("" otherwise): a gap's suggestion not to offer again as new."""
+        if suggestion:
+            key = text_key(suggestion)
+            for action in self.actions:
+                said = action.suggested
+                if action.status == ACTION_DONE and said and text_key(said) == key:
+                    return action.cycle
+        return ""
 
 
 @dataclass(frozen=True)

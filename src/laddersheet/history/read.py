@@ -53,12 +53,15 @@ def previous_cycle(db: Path | str, cycle: str | Cycle) -> Cycle | None:
     """
     name = cycle.name if isinstance(cycle, Cycle) else cycle
     with reading(db) as conn:
-        ordered = cycles_where(conn)
+        earlier = cycles_before(cycles_where(conn), name)
+    return earlier[-1] if earlier else None
+
+
+def cycles_before(ordered: Sequence[Cycle], name: str) -> list[Cycle]:
+    """The cycles of ``ordered`` (oldest first) before the one named ``name``; all of them when
+    it is not recorded (the cycle ``sheets`` prepares)."""
     names = [c.name for c in ordered]
-    if name not in names:
-        return ordered[-1] if ordered else None
-    at = names.index(name)
-    return ordered[at - 1] if at else None
+    return list(ordered[: names.index(name)] if name in names else ordered)
 
 
 _SCORE_COLUMNS = (
@@ -163,10 +166,7 @@ def earlier_actions(db: Path | str, cycle: str) -> tuple[AgreedAction, ...]:
     if not path.exists():
         return ()
     with reading(path) as conn:
-        ordered = cycles_where(conn)
-        names = [c.name for c in ordered]
-        before = ordered[: names.index(cycle)] if cycle in names else ordered
-        ids = [c.cycle_id for c in before]
+        ids = [c.cycle_id for c in cycles_before(cycles_where(conn), cycle)]
         return _actions(conn, None, None, agreed_in=ids, reviewed_in=ids)
 
 
@@ -391,12 +391,10 @@ def trend(db: Path | str, before: str | None = None) -> list[CycleFigures]:
     """The recorded cycles' figures, oldest first; with ``before``, only the cycles before it
     (all of them when it is not recorded)."""
     with reading(db) as conn:
-        ordered = cycles_where(conn)
-        names = [c.name for c in ordered]
-        if before is not None:
-            ordered = ordered[: names.index(before)] if before in names else ordered
+        everything = cycles_where(conn)
+        ordered = everything if before is None else cycles_before(everything, before)
         figures = []
-        for cycle in ordered:
+        for at, cycle in enumerate(ordered):  # ordered is a head of everything
             people, meets, readiness = conn.execute(
                 f"""SELECT COUNT(*), SUM(meets_level = 1), AVG(readiness_next)
                     FROM employee_cycles WHERE cycle_id = ? AND state = '{STATE_SCORED}'""",
@@ -420,7 +418,7 @@ def trend(db: Path | str, before: str | None = None) -> list[CycleFigures]:
                     (cycle.cycle_id,),
                 )
             }
-            earlier = [c.cycle_id for c in cycles_where(conn)[: names.index(cycle.name)]]
+            earlier = [c.cycle_id for c in everything[:at]]
             reviewed = [
                 a
                 for a in _actions(conn, None, None, agreed_in=earlier, reviewed_in=earlier)

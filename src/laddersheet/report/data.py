@@ -135,12 +135,11 @@ def _row_dict(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
 
 
 def _action_row(a: AgreedAction, names: dict[str, str]) -> list[Any]:
-    competency = names.get(a.competency_id, a.competency_id) if a.competency_id else ""
     return [
         a.employee_id,
         a.position,
         a.competency_id,
-        competency,
+        a.competency_name(names),
         a.action,
         a.due_date,
         a.suggested,
@@ -151,13 +150,12 @@ def _action_row(a: AgreedAction, names: dict[str, str]) -> list[Any]:
 
 
 def _earlier_action_row(a: AgreedAction, names: dict[str, str], on: str) -> list[Any]:
-    competency = names.get(a.competency_id, a.competency_id) if a.competency_id else ""
     return [
         a.employee_id,
         a.action_id,
         a.cycle,
         a.competency_id,
-        competency,
+        a.competency_name(names),
         a.action,
         a.due_date,
         a.status,

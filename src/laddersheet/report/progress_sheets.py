@@ -155,16 +155,14 @@ class ProgressSheets(SheetWriter):
             columns,
             freeze_col=2,
         )
-        people = {p.employee_id: p for p in progress.people}
         competencies = competency_names(self.report)
         rows = []
         for person in progress.people:
             manager = progress.manager_names.get(person.manager_id) or person.manager_id
             for a in person.actions:
-                competency = competencies.get(a.competency_id, a.competency_id or "")
                 rows.append(
                     [
-                        people[a.employee_id].name,
+                        person.name,
                         a.employee_id,
                         manager,
                         a.status or "",
@@ -172,7 +170,7 @@ class ProgressSheets(SheetWriter):
                         yes_no(a.overdue(on)),
                         a.action,
                         a.cycle,
-                        competency if a.competency_id else "",
+                        a.competency_name(competencies),
                         a.note,
                     ]
                 )

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..actions import text_key
 from ..gaps import (
     COVERAGE_MIN,
     SELF_DIFFERENCE,
@@ -790,7 +789,7 @@ class _ReportWriter(ProgressSheets):
                     ]
                 )
             then = progress.person(e.employee_id) if progress else None
-            still_open = [a for a in then.actions if not a.closed] if then else []
+            still_open = then.still_open if then else ()
             for a in still_open:
                 n += 1
                 row = gaps.get(a.competency_id) if a.competency_id else None
@@ -809,11 +808,6 @@ class _ReportWriter(ProgressSheets):
                 )
             covered = {a.competency_id for a in (*agreed, *still_open)}
             open_priorities = [p for p in e.priorities if p.competency_id not in covered]
-            done = {  # the master's suggestions agreed earlier and now done: not offered anew
-                text_key(a.suggested): a.cycle
-                for a in (then.actions if then else ())
-                if a.status == "done" and a.suggested
-            }
             if not agreed and not still_open and not open_priorities:
                 rows.append([*person_cells, "", "", None, "", "", _no_priority_reason(e), ""])
                 continue
@@ -822,11 +816,9 @@ class _ReportWriter(ProgressSheets):
                 evidence, was_cut = cut_text(evidence_of.get(p.competency_id, ""))
                 cut += was_cut
                 action = p.action or "No development action in the master for this level."
-                if p.action and text_key(p.action) in done:
-                    action = (
-                        f"Done: agreed in {done[text_key(p.action)]} ({p.action}). Agree a next "
-                        "step."
-                    )
+                done_in = then.done_in(p.action) if then else ""
+                if done_in:  # agreed earlier and done: not offered again as new
+                    action = f"Done: agreed in {done_in} ({p.action}). Agree a next step."
                 rows.append(
                     [*person_cells, str(n), p.competency, p.gap_next, "", "", action, evidence]
                 )

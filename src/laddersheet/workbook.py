@@ -21,6 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .errors import InputError
+from .fastsheet import FastWorksheet
 
 EXCEL_MAX_CELL_TEXT = 32_767
 EXCEL_MAX_SHEET_NAME = 31
@@ -48,7 +49,7 @@ def new_workbook(path: Path | str, *, in_memory: bool = False) -> xlsxwriter.Wor
     ``in_memory`` assembles the parts in memory instead of temporary files: faster for the many
     small workbooks of one run (scoring workbooks), wasteful for one big one.
     """
-    return xlsxwriter.Workbook(
+    book = xlsxwriter.Workbook(
         str(path),
         {
             "strings_to_formulas": False,
@@ -58,6 +59,8 @@ def new_workbook(path: Path | str, *, in_memory: bool = False) -> xlsxwriter.Wor
             "in_memory": in_memory,
         },
     )
+    book.worksheet_class = FastWorksheet  # the same cells and bytes, less time per cell
+    return book
 
 
 class Styles:

@@ -11,11 +11,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..gaps import (
-    GapReport,
-)
+from ..fastsheet import FastWorksheet
+from ..gaps import GapReport
 from ..workbook import (
-    EXCEL_MAX_CELL_TEXT,
     PALETTE,
     PrintPlan,
     Styles,
@@ -166,28 +164,20 @@ class SheetWriter:
             for col, c in enumerate(columns)
             if c.kind in ("text", "wrap")
         ]
-        write_string, write_number, write_blank = (
-            sheet.write_string,
-            sheet.write_number,
-            sheet.write_blank,
-        )
         count = 0
         for count, values in enumerate(rows, start=1):
             row = first_row + count - 1
-            for col, value in enumerate(values):
-                # the common cases inline (tens of thousands of rows); the rest via the toolkit
-                kind = type(value)
-                if kind is str:
-                    if not value:
-                        write_blank(row, col, None, formats[col])
-                    elif len(value) <= EXCEL_MAX_CELL_TEXT:
-                        write_string(row, col, value, formats[col])
-                    else:
-                        write_text(sheet, row, col, value, formats[col])
-                elif kind is int or kind is float:
-                    write_number(row, col, value, formats[col])
-                elif value is None:
-                    write_blank(row, col, None, formats[col])
+            # texts, numbers and blanks a row at a time (tens of thousands of rows); the rest,
+            # and every cell of a sheet that is not a FastWorksheet, via the toolkit
+            left = (
+                sheet.write_plain_row(row, values, formats)
+                if isinstance(sheet, FastWorksheet)
+                else range(len(values))
+            )
+            for col in left:
+                value = values[col]
+                if type(value) is str:
+                    write_text(sheet, row, col, value, formats[col])
                 else:
                     write_value(sheet, row, col, value, formats[col])
             # Only the texts that may not fit one line are measured: the others count one line,

@@ -1,0 +1,166 @@
+"""xlsxwriter's worksheet with its two per-cell loops made cheaper: same cells, same bytes.
+
+The report workbook holds a quarter of a million cells at 1,000 employees, and xlsxwriter
+spends most of its time on each of them twice: when it is stored (``write_string`` goes
+through a decorator, two checks and a method call per cell) and when the sheet is written at
+``close`` (``_write_cell`` builds a list of attribute pairs and runs a regular expression over
+each). ``FastWorksheet`` does the same work once per row for the usual cells:
+
+- ``write_plain_row`` stores a row of texts, numbers and blanks exactly as ``write_string``,
+  ``write_number`` and ``write_blank`` would, and hands back what it did not store (long
+  texts, non-finite numbers, other types) for the caller's usual path;
+- ``_write_rows`` writes the ``<row>`` and ``<c>`` elements of shared-string, number, blank
+  and formula cells itself, in the order and with the attributes xlsxwriter uses, and every
+  other cell through xlsxwriter's own ``_write_cell``.
+
+Both rely on xlsxwriter internals: xlsxwriter is pinned (pyproject.toml) and
+tests/test_fastsheet.py writes workbooks both ways and compares every part byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import isfinite
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
+
+# A text this long may exceed Excel's 32,767 UTF-16 units: xlsxwriter's own path checks it.
+_SURELY_SHORT = 16_383
+_ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+
+
+class FastWorksheet(Worksheet):
+    """A worksheet that stores and writes plain cells a row at a time (see the module)."""
+
+    def write_plain_row(
+        self, row: int, values: Sequence[object], formats: Sequence[Format | None]
+    ) -> list[int]:
+        """Store ``values`` in ``row`` from column 0, ``formats[col]`` for each.
+
+        Texts as shared strings (an empty text as a blank), ints and finite floats as numbers,
+        None as a blank: as the ``write_*`` methods store them (a blank without a format is
+        not stored). Returns the columns left for the caller (other types, very long texts,
+        NaN and infinities), whose values were not stored.
+        """
+        if self.constant_memory or not 0 <= row < self.xls_rowmax or len(values) > self.xls_colmax:
+            return list(range(len(values)))
+        cells = self.table[row]
+        shared = self.str_table._get_shared_string_index
+        left: list[int] = []
+        first = last = -1
+        for col, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    fmt = formats[col]
+                    if fmt is None:
+                        continue
+                    cells[col] = CellBlankTuple(fmt)
+                elif len(value) <= _SURELY_SHORT:
+                    cells[col] = CellStringTuple(shared(value), formats[col])
+                else:
+                    left.append(col)
+                    continue
+            elif kind is int or (kind is float and isfinite(value)):
+                cells[col] = CellNumberTuple(value, formats[col])
+            elif value is None:
+                fmt = formats[col]
+                if fmt is None:
+                    continue
+                cells[col] = CellBlankTuple(fmt)
+            else:
+                left.append(col)
+                continue
+            if first < 0:
+                first = col
+            last = col
+        if first >= 0:  # what _check_dimensions records for each cell stored
+            if self.dim_rowmin is None or row < self.dim_rowmin:
+                self.dim_rowmin = row
+            if self.dim_rowmax is None or row > self.dim_rowmax:
+                self.dim_rowmax = row
+            if self.dim_colmin is None or first < self.dim_colmin:
+                self.dim_colmin = first
+            if self.dim_colmax is None or last > self.dim_colmax:
+                self.dim_colmax = last
+        return left
+
+    def _write_rows(self) -> None:
+        if self.constant_memory:  # rows were written as they came
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        table, row_info, comments, col_info = (
+            self.table,
+            self.row_info,
+            self.comments,
+            self.col_info,
+        )
+        write, escape = self.fh.write, self._escape_data
+        low, high = self.dim_colmin, self.dim_colmax
+        letters = {col: xl_col_to_name(col) for col in range(low, high + 1)}
+        style: dict[int, str] = {}  # id(format) -> ' s="n"'
+
+        def s_of(fmt: Format) -> str:
+            found = style.get(id(fmt))
+            if found is None:
+                found = style[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+            return found
+
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table[row_num]
+            info = row_info.get(row_num)
+            if not cells:
+                if info is not None or row_num in comments:
+                    self._write_empty_row(row_num, self.row_spans.get(row_num // 16), info)
+                continue
+            self._write_row(row_num, self.row_spans.get(row_num // 16), info)
+            number = str(row_num + 1)
+            row_format = info.row_format if info is not None else None
+            out: list[str] = []
+            for col_num in sorted(cells):
+                if not low <= col_num <= high:
+                    continue
+                cell = cells[col_num]
+                kind = type(cell)
+                fmt = cell.format
+                if fmt:
+                    s = s_of(fmt)
+                elif row_format:
+                    s = s_of(row_format)
+                elif col_num in col_info and col_info[col_num].column_format is not None:
+                    s = s_of(col_info[col_num].column_format)
+                else:
+                    s = ""
+                start = f'<c r="{letters[col_num]}{number}"{s}'
+                if kind is CellStringTuple:
+                    out.append(f'{start} t="s"><v>{cell.string}</v></c>')
+                elif kind is CellNumberTuple or kind is CellDatetimeTuple:
+                    out.append(f"{start}><v>{cell.number:.16G}</v></c>")
+                elif kind is CellBlankTuple:
+                    out.append(start + "/>")
+                elif kind is CellFormulaTuple:
+                    value = cell.value
+                    t = ""
+                    if isinstance(value, bool):
+                        t, value = ' t="b"', int(value)
+                    elif isinstance(value, str) and value:
+                        t = ' t="e"' if value in _ERROR_CODES else ' t="str"'
+                    out.append(
+                        f"{start}{t}><f>{escape(cell.formula)}</f><v>{escape(value)}</v></c>"
+                    )
+                else:
+                    write("".join(out))
+                    out.clear()
+                    self._write_cell(row_num, col_num, cell)
+            write("".join(out))
+            self._xml_end_tag("row")

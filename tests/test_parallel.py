@@ -4,10 +4,13 @@ gives; a worker that dies on one file costs that file only; progress shows a tot
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import shutil
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,6 +103,15 @@ def ladder(demo):
     return read_master(demo / "master_template.xlsx").ladder
 
 
+@pytest.fixture(params=["fork", "spawn"])
+def start(request, monkeypatch) -> str:
+    """Workers forked (Linux, one thread) and spawned (elsewhere, or with threads running)."""
+    if request.param == "fork" and "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(parallel, "start_method", lambda: request.param)
+    return request.param
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -138,7 +150,7 @@ def _ingest_cli(demo: Path, out: Path, *extra: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("kind", [[], ["--self"]], ids=["managers", "self"])
-def test_sheets_over_two_processes_writes_the_same_bytes(demo, tmp_path, kind):
+def test_sheets_over_two_processes_writes_the_same_bytes(demo, tmp_path, kind, start):
     outputs = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}"
@@ -217,7 +229,7 @@ def test_who_was_not_returned_is_the_same_from_the_pool(demo, ladder, one_missin
 # --- a worker that dies or fails on one file -------------------------------------------------
 
 
-def test_a_worker_that_dies_on_one_file_costs_that_file_only(demo, ladder, monkeypatch):
+def test_a_worker_that_dies_on_one_file_costs_that_file_only(demo, ladder, monkeypatch, start):
     alone = ingest_files([demo / "returned"], ladder, jobs=1)
     monkeypatch.setattr(ingest_module, "_read_one_file", crashing_read)
     done: list[Path] = []
@@ -246,7 +258,7 @@ def test_a_reader_that_raises_on_one_file_reports_it_and_goes_on(demo, ladder, m
     assert result.records == [r for r in alone.records if _CRASH_ON not in r.file]
 
 
-def test_the_pool_isolates_the_item_that_kills_its_process():
+def test_the_pool_isolates_the_item_that_kills_its_process(start):
     done: list[int] = []
     results = run_each(
         _square_or_die,
@@ -301,13 +313,14 @@ def test_few_items_or_one_job_stay_in_this_process():
     assert set(pids) == {os.getpid()}
     pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,), jobs=1)
     assert set(pids) == {os.getpid()}
-    pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,))  # default: few
+    few = min(parallel.MIN_ITEMS_FOR_DEFAULT_POOL.values()) - 1
+    pids = run_each(_pid, list(range(few)), setup=_context, setup_args=(0,))  # default: few
     assert set(pids) == {os.getpid()}
     pids = run_each(_pid, list(range(8)), setup=_context, setup_args=(0,), jobs=2)
     assert os.getpid() not in pids
 
 
-def test_a_few_megabytes_of_returns_are_read_in_this_process_by_default(demo, ladder, monkeypatch):
+def test_a_few_files_are_read_in_this_process_by_default(demo, ladder, monkeypatch):
     """Starting workers costs more than reading small files; an explicit --jobs still counts."""
     asked: list[int | None] = []
     real = ingest_module.run_each
@@ -317,11 +330,28 @@ def test_a_few_megabytes_of_returns_are_read_in_this_process_by_default(demo, la
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ingest_module, "run_each", spy)
+    size = sum(p.stat().st_size for p in (demo / "returned").glob("*.xlsx"))
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", {"fork": size + 1, "spawn": size + 1})
     ingest_files([demo / "returned"], ladder)
     ingest_files([demo / "returned"], ladder, jobs=2)
-    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", {"fork": size, "spawn": size})
     ingest_files([demo / "returned"], ladder)
     assert asked == [1, 2, None]
+
+
+def test_workers_are_forked_on_linux_by_a_process_of_one_thread():
+    """A thread holding a lock at fork time would leave it held forever in the worker."""
+    if threading.active_count() == 1:
+        expected = "fork" if sys.platform.startswith("linux") else "spawn"
+        assert parallel.start_method() == expected
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel.start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
 
 
 def _pid(_context: int, _item: int) -> int:

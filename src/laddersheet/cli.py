@@ -50,8 +50,9 @@ _jobs_option = click.option(
     type=click.IntRange(min=1),
     metavar="N",
     help="Work on N files at once, one process each (default: every core once there is "
-    "enough work, i.e. 16 workbooks to write or 6 MiB of returns to read; 1: this process "
-    "only). The output is the same whatever N.",
+    "enough work, i.e. 8 workbooks to write or 512 KiB of returns to read; 16 and 6 MiB "
+    "where workers cannot be forked; 1: this process only). The output is the same "
+    "whatever N.",
 )
 
 

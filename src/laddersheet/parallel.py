@@ -6,9 +6,11 @@ would, so the output is the same byte for byte. ``context`` is built once per pr
 ``setup(*setup_args)`` (the ladder, the roster: pickled once per worker, never per file).
 
 With one job, or few items, everything runs in this process (no pool). Otherwise a pool of
-``spawn``ed processes (the same on Linux, macOS and Windows; nothing inherited by ``fork``)
-works through the items, a few at a time in flight so memory stays bounded: workers read or
-write files themselves, and only their small results travel back.
+processes works through the items, a few at a time in flight so memory stays bounded: workers
+read or write files themselves, and only their small results travel back. On Linux, from a
+process running one thread (no lock another thread could hold), workers are ``fork``ed: they
+start in milliseconds with everything already imported. Elsewhere, or with other threads
+running, they are ``spawn``ed: a fresh interpreter each (~0.3 s) that imports what it needs.
 
 A worker that dies on an item (a native library aborting the process, the OOM killer) breaks
 the pool; the items that were in flight are then tried again one by one, each alone in a
@@ -28,6 +30,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -41,12 +45,13 @@ T = TypeVar("T")
 R = TypeVar("R")
 C = TypeVar("C")
 
-# Fewer items than this run in this process: starting workers (a fresh interpreter each,
-# ~0.3 s, plus the context) costs more than a few files take to read or write. With the
-# default number of jobs the bar is higher: measured on 2 cores, a pool only pays from about
-# 15-20 scoring workbooks (~30 ms each) on; an explicit ``jobs`` uses it from 4.
+# Fewer items than this run in this process: starting workers costs more than a few files take
+# to read or write. With the default number of jobs the bar depends on how workers start,
+# measured on 2 cores: forked ones (milliseconds) pay from about 8 files, spawned ones (a fresh
+# interpreter each, ~0.3 s, plus the context) from about 15-20 scoring workbooks (~30 ms
+# each). An explicit ``jobs`` uses the pool from 4.
 MIN_ITEMS_FOR_POOL = 4
-MIN_ITEMS_FOR_DEFAULT_POOL = 16
+MIN_ITEMS_FOR_DEFAULT_POOL = {"fork": 8, "spawn": 16}
 # Items handed to the pool ahead of the workers, per worker: enough to keep every core busy,
 # few enough that results waiting to be collected stay small.
 IN_FLIGHT_PER_WORKER = 2
@@ -70,6 +75,17 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS, Windows
         return max(1, os.cpu_count() or 1)
+
+
+def start_method() -> str:
+    """How workers start here: ``fork`` where it is safe and cheap, else ``spawn``."""
+    if (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    ):
+        return "fork"
+    return "spawn"
 
 
 def start_progress(on_progress: object, total: int, label: str = "") -> None:
@@ -96,7 +112,7 @@ def run_each(
 
     ``work`` and ``setup`` must be module-level functions (or classes) and items, setup
     arguments and results picklable. ``jobs``: processes to use (default: every core); 1, or
-    fewer than ``min_items`` items (default: 4 with ``jobs`` given, 16 without), runs
+    fewer than ``min_items`` items (default: 4 with ``jobs`` given, 8 or 16 without), runs
     everything in this process. ``on_done(item)`` is
     called here as each item is finished (in finishing order: for progress, never for results).
     ``time_limit``: seconds an item may run in a worker (default ``ITEM_TIME_LIMIT``); an item
@@ -104,7 +120,9 @@ def run_each(
     """
     items = list(items)
     if min_items is None:
-        min_items = MIN_ITEMS_FOR_DEFAULT_POOL if jobs is None else MIN_ITEMS_FOR_POOL
+        min_items = (
+            MIN_ITEMS_FOR_DEFAULT_POOL[start_method()] if jobs is None else MIN_ITEMS_FOR_POOL
+        )
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -169,7 +187,7 @@ class _Pool(Generic[C, T, R]):
         ``probe``: first make sure a worker runs at all (else no item is to blame)."""
         pool = ProcessPoolExecutor(
             workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context(start_method()),
             initializer=_start_worker,
             initargs=(self.setup, self.setup_args),
         )

@@ -41,7 +41,7 @@ from ..layout import (
     SCORING_SCHEMA_VERSION,
     SCORING_SCORE_HEADER,
 )
-from ..parallel import Crashed, run_each, start_progress
+from ..parallel import Crashed, run_each, start_method, start_progress
 from ..roster import Employee
 from ..scoring import ScoringRowBuilder, target_level
 from ..sheetio import SheetData, UnreadableWorkbook, read_workbook
@@ -59,10 +59,11 @@ from .cells import (
 )
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
 
-# Reading takes ~0.2 s of CPU per MB of returned workbooks; a pool's workers need ~0.5 s to
-# start before they read a file. Under this many bytes in all (about a second of reading)
-# one process is done first, so without an explicit ``jobs`` the files are read here.
-POOL_MIN_BYTES = 6 * 2**20
+# Reading takes ~0.15 s of CPU per MB of returned workbooks. Under this many bytes in all, one
+# process is done first, so without an explicit ``jobs`` the files are read here: forked
+# workers start in milliseconds (a pool pays from ~8 files of ~70 KB), spawned ones need
+# ~0.5 s (it pays from about a second of reading).
+POOL_MIN_BYTES = {"fork": 512 * 2**10, "spawn": 6 * 2**20}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,7 @@ def ingest_files(
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
-    if jobs is None and _total_size(files) < POOL_MIN_BYTES:
+    if jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()]:
         jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
     # Each file is read on its own (by a worker process when there are many), then the readings

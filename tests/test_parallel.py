@@ -358,6 +358,50 @@ def _pid(_context: int, _item: int) -> int:
     return os.getpid()
 
 
+def test_alongside_runs_the_side_in_another_process_and_returns_both():
+    here = os.getpid()
+    first, second = parallel.alongside(lambda: ("main", os.getpid()), lambda: ("side", os.getpid()))
+    assert first == ("main", here)
+    assert second[0] == "side"
+    if parallel.start_method() == "fork" and parallel.default_jobs() > 1:
+        assert second[1] != here
+    assert parallel.alongside(lambda: 1, lambda: os.getpid(), jobs=1) == (1, here)
+
+
+def test_alongside_redoes_a_side_that_failed_in_its_process_here():
+    """A crash there is not the user's problem: the side runs again here; an error it raises
+    here is raised as in one process."""
+    here = os.getpid()
+
+    def dies_elsewhere() -> str:
+        if os.getpid() != here:
+            os._exit(9)
+        return "done here"
+
+    assert parallel.alongside(lambda: 0, dies_elsewhere, jobs=2) == (0, "done here")
+
+    def refuses() -> None:
+        raise ValueError("cannot write gaps.json")
+
+    with pytest.raises(ValueError, match=r"cannot write gaps\.json"):
+        parallel.alongside(lambda: 0, refuses, jobs=2)
+
+
+def test_alongside_waits_for_the_side_when_main_fails(tmp_path):
+    marker = tmp_path / "side.txt"
+
+    def side() -> None:
+        time.sleep(0.3)
+        marker.write_text("written")
+
+    def main() -> None:
+        raise RuntimeError("report failed")
+
+    with pytest.raises(RuntimeError, match="report failed"):
+        parallel.alongside(main, side, jobs=2)
+    assert marker.read_text() == "written"  # the child had finished: nothing left running
+
+
 def test_jobs_must_be_at_least_one(demo, tmp_path):
     code, output = _ingest_cli(demo, tmp_path, "--jobs", "0")
     assert code == 2

@@ -278,10 +278,12 @@ def ingest(
     """Returned scoring workbooks → gaps → report workbook (+ JSON and CSV).
 
     ``as_of`` (ISO date) dates the report; default: today. ``jobs``: processes reading the
-    returned files at once (default: every core; the same result either way).
+    returned files at once (default: every core; the same result either way); with more than
+    one, the JSON and CSV are written while the report workbook is (``parallel.alongside``).
     """
     from .gaps import compute_gaps
     from .ingest import ingest_files
+    from .parallel import alongside
     from .report import write_csv, write_json, write_report
     from .roster import parse_column_map, read_roster
 
@@ -330,12 +332,17 @@ def ingest(
     for path in (out, json_path):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-    outputs = [write_report(report, out, since)]
-    if json_path:
-        outputs.append(write_json(report, json_path, since))
-    if csv_dir:
-        csv_dir.mkdir(parents=True, exist_ok=True)
-        outputs.extend(write_csv(report, csv_dir, since))
+
+    def data_files() -> list[Path]:
+        written = [write_json(report, json_path, since)] if json_path else []
+        if csv_dir:
+            csv_dir.mkdir(parents=True, exist_ok=True)
+            written.extend(write_csv(report, csv_dir, since))
+        return written
+
+    # The JSON and CSV are written on another core while the report workbook is written here.
+    workbook, data = alongside(lambda: write_report(report, out, since), data_files, jobs=jobs)
+    outputs = [workbook, *data]
     if fix_list_dir:
         from .fixlist import write_fix_lists
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -137,6 +138,48 @@ def run_each(
         return results
     limit = ITEM_TIME_LIMIT if time_limit is None else time_limit
     return _Pool(work, items, setup, setup_args, on_done, limit).run(workers)
+
+
+M = TypeVar("M")
+
+
+def alongside(
+    main: Callable[[], M], side: Callable[[], R], *, jobs: int | None = None
+) -> tuple[M, R]:
+    """``main()`` here while ``side()`` runs in a forked process; both results, in that order.
+
+    For two outputs made from the same data at the end of a run (the report workbook here, its
+    JSON and CSV there): the child inherits everything, so nothing is pickled on the way there;
+    ``side``'s result comes back pickled. With one job, one core, or where workers cannot be
+    forked (``start_method``), ``side`` runs here after ``main``. If the child fails in any way
+    (an exception, a crash), ``side`` runs again here, so its errors are raised as they would
+    be in one process.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 2 or start_method() != "fork":
+        return main(), side()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: side() and its pickled result, then out without cleanup
+        code = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(side())
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        try:
+            first = main()
+        finally:  # the child is waited for whatever main() did: no process left behind
+            payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0 and payload:
+        return first, pickle.loads(payload)
+    return first, side()
 
 
 class _Pool(Generic[C, T, R]):

@@ -304,9 +304,10 @@ def make_lying_shared_strings(folder: Path) -> Path:
     return _with_parts(path, folder / "lying-strings.xlsx", {SHARED_STRINGS: strings})
 
 
-def make_repeated_shared_string(folder: Path, cells: int = 150) -> Path:
+def make_repeated_shared_string(folder: Path, cells: int = 150, *, compact: bool = False) -> Path:
     """One 1 MiB shared string read by ``cells`` cells: a 0.6 MiB file that would make
-    calamine and Python copy 150 MiB of text (random hex, so no zip-bomb ratio)."""
+    calamine and Python copy 150 MiB of text (random hex, so no zip-bomb ratio).
+    ``compact``: the cells in the fewest bytes calamine reads (no references, one row)."""
     text = os.urandom(2**19).hex().encode()
     strings = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -316,6 +317,8 @@ def make_repeated_shared_string(folder: Path, cells: int = 150) -> Path:
     rows = b"".join(
         b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(1, cells + 1)
     )
+    if compact:
+        rows = b"<row>" + b'<c t="s"><v>0</v></c>' * cells + b"</row>"
     return _with_parts(
         _one_sheet_base(folder),
         folder / "repeated-string.xlsx",

@@ -151,6 +151,14 @@ def test_refused_with_its_code(tmp_path, builder, code):
     assert refused(builder(tmp_path)) == code
 
 
+def test_shared_text_is_bounded_however_tightly_the_cells_are_written(tmp_path):
+    """110 cells of the shortest syntax read 110 MiB: over the 100 MiB limit, found although
+    the quick bound (cell bytes / 16 × longest string) is not measured cell by cell."""
+    assert refused(hostile.make_repeated_shared_string(tmp_path, 110, compact=True)) == "too-large"
+    book = read_workbook(hostile.make_repeated_shared_string(tmp_path, 90, compact=True))
+    assert len(book.sheet("Scores").rows[0]) == 90  # type: ignore[union-attr]
+
+
 def test_refusal_messages_say_what_it_is_and_what_to_do(tmp_path):
     with pytest.raises(UnreadableWorkbook) as pdf:
         read_workbook(hostile.make_pdf_as_xlsx(tmp_path))

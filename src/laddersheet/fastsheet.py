@@ -55,6 +55,7 @@ class FastWorksheet(Worksheet):
             return list(range(len(values)))
         cells = self.table[row]
         shared = self.str_table._get_shared_string_index
+        new = tuple.__new__  # the cell namedtuples' own constructor, without its lambda
         left: list[int] = []
         first = last = -1
         for col, value in enumerate(values):
@@ -64,19 +65,19 @@ class FastWorksheet(Worksheet):
                     fmt = formats[col]
                     if fmt is None:
                         continue
-                    cells[col] = CellBlankTuple(fmt)
+                    cells[col] = new(CellBlankTuple, (fmt,))
                 elif len(value) <= _SURELY_SHORT:
-                    cells[col] = CellStringTuple(shared(value), formats[col])
+                    cells[col] = new(CellStringTuple, (shared(value), formats[col]))
                 else:
                     left.append(col)
                     continue
             elif kind is int or (kind is float and isfinite(value)):
-                cells[col] = CellNumberTuple(value, formats[col])
+                cells[col] = new(CellNumberTuple, (value, formats[col]))
             elif value is None:
                 fmt = formats[col]
                 if fmt is None:
                     continue
-                cells[col] = CellBlankTuple(fmt)
+                cells[col] = new(CellBlankTuple, (fmt,))
             else:
                 left.append(col)
                 continue
@@ -108,12 +109,10 @@ class FastWorksheet(Worksheet):
         write, escape = self.fh.write, self._escape_data
         low, high = self.dim_colmin, self.dim_colmax
         letters = {col: xl_col_to_name(col) for col in range(low, high + 1)}
-        style: dict[int, str] = {}  # id(format) -> ' s="n"'
+        style: dict[Format, str] = {}  # format (hashed by identity) -> ' s="n"'
 
         def s_of(fmt: Format) -> str:
-            found = style.get(id(fmt))
-            if found is None:
-                found = style[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+            found = style[fmt] = f' s="{fmt._get_xf_index()}"'
             return found
 
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
@@ -134,7 +133,7 @@ class FastWorksheet(Worksheet):
                 kind = type(cell)
                 fmt = cell.format
                 if fmt:
-                    s = s_of(fmt)
+                    s = style.get(fmt) or s_of(fmt)
                 elif row_format:
                     s = s_of(row_format)
                 elif col_num in col_info and col_info[col_num].column_format is not None:

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -510,6 +511,7 @@ def sheet_ref(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+@lru_cache(maxsize=2**16)  # a report measures the same names and actions row after row
 def text_lines(text: str, width: float) -> int:
     """Lines ``text`` needs when wrapped in a column ``width`` characters wide (an estimate).
 

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from ..settings import Scale
 
@@ -151,7 +152,12 @@ def cell_text(value: object) -> str:
 
 
 def label_key(value: object) -> str:
-    text = value if type(value) is str else cell_text(value)
+    """A label as compared: spaces collapsed, no trailing colon, case folded."""
+    return _text_key(value if type(value) is str else cell_text(value))
+
+
+@lru_cache(maxsize=2**14)  # a workbook repeats its labels and names on every sheet
+def _text_key(text: str) -> str:
     return " ".join(text.split()).rstrip(":").casefold()
 
 

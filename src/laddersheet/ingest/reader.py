@@ -322,6 +322,7 @@ class _Reader:
         self.digest = ladder.content_digest()
         self.rows = ScoringRowBuilder(ladder)
         self._expected: dict[tuple[str, str, str, str | None], tuple[str, ...]] = {}
+        self._names: dict[tuple[str, str, str, str | None], dict[str, str]] = {}
         self.readings: list[_Reading] = []
 
     # --- one file -------------------------------------------------------------------------
@@ -704,10 +705,13 @@ class _Reader:
 
     def plan_context(self, employee: Employee) -> PlanContext:
         """How the plan block names the person's competencies and what it suggested."""
-        names: dict[str, str] = {}
-        for row in self.rows.rows(employee):
-            names.setdefault(label_key(row.competency), row.competency_id)
-            names.setdefault(label_key(row.competency_id), row.competency_id)
+        key = (employee.family_id, employee.track, employee.level, employee.target_level)
+        names = self._names.get(key)
+        if names is None:
+            names = self._names[key] = {}
+            for row in self.rows.rows(employee):
+                names.setdefault(label_key(row.competency), row.competency_id)
+                names.setdefault(label_key(row.competency_id), row.competency_id)
         target = target_level(self.ladder, employee)
 
         def suggestion(competency_id: str) -> str:

@@ -99,6 +99,9 @@ from .sniff import _ZIP_MAGICS, _describe, _sniff, _zip_kind
 
 
 READERS = ("auto", "fast", "second")
+# The fewest bytes a cell reading a shared string takes between the sheetData tags, in any
+# syntax: ``<c t="s"><v>0</v>`` is 17 (its end tag aside); fewer assumed, so more cells.
+_SHARED_CELL_MIN_BYTES = 16
 
 
 def read_workbook(
@@ -417,7 +420,8 @@ class _Door:
 
         A few bytes per cell can point at one long shared string; calamine and Python copy it
         for every such cell, so 50 MiB of cells referencing a 1 MiB string would exhaust any
-        memory. Bounded first by (cells) × (longest string), exactly only if that is too much.
+        memory. Bounded first by (most cells the cell data can hold) × (longest string), then
+        by (cell tags) × (longest), exactly only if both are too much.
         """
         if not strings or not sheets:
             return
@@ -426,6 +430,9 @@ class _Door:
         starts.append(len(strings))
         lengths = list(map(int.__sub__, starts[1:], starts))  # bytes >= characters
         longest = max(lengths, default=0)
+        spans = [max(0, part.rfind(b"sheetData") - part.find(b"sheetData")) for part in sheets]
+        if sum(spans) // _SHARED_CELL_MIN_BYTES * longest <= self.limits.max_text_bytes:
+            return  # the usual case, without a pass over the cells
         regions = [part[part.find(b"sheetData") : part.rfind(b"sheetData")] for part in sheets]
         total = sum((r.count(b"<c") + r.count(b":c")) * longest for r in regions)
         if total <= self.limits.max_text_bytes:

@@ -750,15 +750,60 @@ class ChildFailed(RuntimeError):
     pass
 
 
+TREE_SAMPLE_SECONDS = 0.1  # how often the measured process tree's memory is sampled
+
+
+def _tree_pids(root: int) -> list[int]:
+    """``root`` and every process under it (Linux /proc; empty elsewhere or once gone)."""
+    pids, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        pids.append(pid)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                queue.extend(int(child) for child in children)
+    return pids
+
+
+def _tree_pss_bytes(root: int) -> int:
+    """The memory a process tree takes now: the sum of its processes' PSS (shared pages split
+    between the processes sharing them, so a forked worker's inherited pages count once)."""
+    total = 0
+    for pid in _tree_pids(root):
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+    return total
+
+
 def run_child(step: str, params: dict, *, timeout: float = 3600) -> dict:
+    """One measured step in a fresh process; its result, with ``tree_pss``: the peak of the
+    process tree's memory (itself and its workers), sampled every TREE_SAMPLE_SECONDS (0 where
+    /proc has no smaps_rollup)."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     command = [sys.executable, str(Path(__file__).resolve()), "--child", step, json.dumps(params)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(CHILD_MARK) and done.returncode == 0:
-            return json.loads(line[len(CHILD_MARK) :])
-    tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-6:])
-    raise ChildFailed(f"{step} failed (exit {done.returncode}):\n{tail}")
+    peak = 0
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
+        deadline = time.monotonic() + timeout
+        while process.poll() is None:
+            peak = max(peak, _tree_pss_bytes(process.pid))
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise subprocess.TimeoutExpired(command, timeout)
+            time.sleep(TREE_SAMPLE_SECONDS)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(CHILD_MARK) and process.returncode == 0:
+            return dict(json.loads(line[len(CHILD_MARK) :]), tree_pss=peak)
+    tail = "\n".join((stderr or stdout).strip().splitlines()[-6:])
+    raise ChildFailed(f"{step} failed (exit {process.returncode}):\n{tail}")
 
 
 @dataclass
@@ -767,6 +812,7 @@ class Measure:
     cpu: float
     rss: int
     workers_rss: int  # the largest worker's peak (0: no workers), an upper bound
+    tree_pss: int  # peak memory of the process and its workers together, sampled (0: unknown)
     runs: int
     info: dict  # the last run's
     results: list[dict]
@@ -778,6 +824,7 @@ class Measure:
             cpu=statistics.median(r["cpu"] for r in results),
             rss=int(statistics.median(r["rss"] for r in results)),
             workers_rss=int(statistics.median(r.get("workers_rss", 0) for r in results)),
+            tree_pss=int(statistics.median(r.get("tree_pss", 0) for r in results)),
             runs=len(results),
             info=results[-1],
             results=results,
@@ -1038,8 +1085,18 @@ class Bench:
                 shown = f"{ratio:.2f}× wall ({row.ratio('cpu'):.2f}× CPU)"
                 out.append((label, shown, ok, None if ok else (step, size)))
         row = self.find("ingest", INGEST_RSS_SIZE)
-        label = f"ingest peak RSS at {INGEST_RSS_SIZE:,} employees ≤ {INGEST_RSS_BYTES / GIB:g} GiB"
-        if row and row.ours:
+        limit = f"{INGEST_RSS_BYTES / GIB:g} GiB"
+        label = f"ingest peak memory at {INGEST_RSS_SIZE:,} employees ≤ {limit}"
+        if row and row.ours and row.ours.tree_pss:
+            # forked workers share their parent's pages: RSS would count those once per process
+            total = max(row.ours.tree_pss, row.ours.rss)
+            shown = (
+                f"{total / MIB:.0f} MiB (the process and its workers together: the peak of their "
+                f"summed PSS, sampled every {TREE_SAMPLE_SECONDS:g} s; the process alone "
+                f"{row.ours.rss / MIB:.0f} MiB)"
+            )
+            out.append((label, shown, total <= INGEST_RSS_BYTES, None))
+        elif row and row.ours:
             # every worker counted at the largest one's peak: an upper bound of the total
             workers = (os.cpu_count() or 1) if row.ours.workers_rss else 0
             total = row.ours.rss + workers * row.ours.workers_rss

@@ -53,6 +53,9 @@ _HEATMAP_HEADER_HEIGHT = 30.0  # the header row, repeated on every page
 PORTRAIT_PAGE_ROWS = int((printable_size(landscape=False)[1] - _HEATMAP_HEADER_HEIGHT) // 15)
 HEATMAP_CHART_FONT = 10  # points, like the body text
 # Self and manager scores 2+ points apart: lavender, neither good nor bad (a topic to talk about)
+# Up to this many people the report's parts are assembled in memory (~5 % faster than through
+# temporary files); a larger report's sheets would hold hundreds of MB of XML at once.
+IN_MEMORY_EMPLOYEES = 2_000
 SELF_DIFFERENCE_FILL = "#DCD3F0"
 
 SHEETS = (
@@ -80,7 +83,8 @@ def write_report(report: GapReport, path: Path, progress: Progress | None = None
     cycles on ``TREND_SHEET`` after Teams), print-ready, values only."""
     path = Path(path)
     with atomic_output(path) as tmp:
-        book = new_workbook(tmp)
+        # in memory (no temporary file per part) up to the size whose parts memory easily holds
+        book = new_workbook(tmp, in_memory=len(report.employees) <= IN_MEMORY_EMPLOYEES)
         book.set_properties(
             {
                 "title": f"Gap report: {report.company}, {report.cycle}",

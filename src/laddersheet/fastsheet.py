@@ -11,7 +11,8 @@ each). ``FastWorksheet`` does the same work once per row for the usual cells:
   texts, non-finite numbers, other types) for the caller's usual path;
 - ``_write_rows`` writes the ``<row>`` and ``<c>`` elements of shared-string, number, blank
   and formula cells itself, in the order and with the attributes xlsxwriter uses, and every
-  other cell through xlsxwriter's own ``_write_cell``.
+  other cell through xlsxwriter's own ``_write_cell``; ``_calculate_spans`` works out each
+  block's columns from the row's own cells, not from every column of the sheet.
 
 Both rely on xlsxwriter internals: xlsxwriter is pinned (pyproject.toml) and
 tests/test_fastsheet.py writes workbooks both ways and compares every part byte for byte.
@@ -94,6 +95,27 @@ class FastWorksheet(Worksheet):
             if self.dim_colmax is None or last > self.dim_colmax:
                 self.dim_colmax = last
         return left
+
+    def _calculate_spans(self) -> None:
+        # The first and last column used in each block of 16 rows (the <row spans="...">
+        # attribute), from each row's own columns instead of every column of the sheet.
+        spans: dict[int, str] = {}
+        low, high = self.dim_colmin, self.dim_colmax
+        first = last = -1
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            for source in (self.table, self.comments):
+                used = source.get(row_num)  # get: no empty row made in the defaultdict
+                if used:
+                    columns = [col for col in used if low <= col <= high]
+                    if columns:
+                        lo, hi = min(columns), max(columns)
+                        first = lo if first < 0 else min(first, lo)
+                        last = hi if last < 0 else max(last, hi)
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if first >= 0:
+                    spans[row_num // 16] = f"{first + 1}:{last + 1}"
+                first = last = -1
+        self.row_spans = spans
 
     def _write_rows(self) -> None:
         if self.constant_memory:  # rows were written as they came

@@ -341,7 +341,10 @@ def ingest(
         return written
 
     # The JSON and CSV are written on another core while the report workbook is written here.
-    workbook, data = alongside(lambda: write_report(report, out, since), data_files, jobs=jobs)
+    jobs_beside = jobs if json_path or csv_dir else 1  # nothing to write beside: no process
+    workbook, data = alongside(
+        lambda: write_report(report, out, since), data_files, jobs=jobs_beside
+    )
     outputs = [workbook, *data]
     if fix_list_dir:
         from .fixlist import write_fix_lists

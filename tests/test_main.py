@@ -1,11 +1,14 @@
 """The stage runner: the master's own Roster sheet drives sheets and ingest."""
 
+import gc
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from laddersheet.demo_company import roster_rows
-from laddersheet.main import generate, ingest, make_sheets
+from laddersheet.errors import InputError
+from laddersheet.main import BATCH_GC_THRESHOLD, generate, ingest, make_sheets
 from laddersheet.roster import ROSTER_COLUMNS
 
 
@@ -126,3 +129,25 @@ def test_ingest_knows_who_was_sent_without_a_roster(tmp_path: Path):
     assert blind.report.not_returned == ()
     (warning,) = [i for i in blind.issues if i.code == "no-roster"]
     assert "--roster" in warning.message and "--history" in warning.message
+
+
+def test_batch_stages_tune_the_collector_and_put_it_back(tmp_path: Path):
+    """sheets and ingest collect cycles less often while they run (far fewer passes over the
+    objects they build), and leave the collector as they found it, errors included."""
+    master = generate(None, tmp_path / "master.xlsx")
+    fill_roster_sheet(master, roster_rows()[:12])
+    seen: list[tuple[int, int, int]] = []
+
+    def record(_path: Path) -> None:
+        seen.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    sheets = make_sheets(master, tmp_path / "scoring", on_progress=record)
+    assert gc.get_threshold() == before
+    ingest([tmp_path / "scoring"], master, tmp_path / "report.xlsx", on_progress=record, jobs=1)
+    assert gc.get_threshold() == before
+    assert len(seen) >= 2 * len(sheets.paths)
+    assert set(seen) == {BATCH_GC_THRESHOLD} != {before}
+    with pytest.raises(InputError):
+        ingest([tmp_path / "nowhere"], master, tmp_path / "report.xlsx")
+    assert gc.get_threshold() == before

@@ -181,9 +181,13 @@ def child_ls_ingest_phases(p: dict, clock: Clock) -> dict:
     if it changes, only this breakdown is lost). CPU seconds per phase, every file read in
     this process (``jobs=1``), so the safe reader's share can be timed."""
     _preimport("ingest")
+    import gc
+
     from laddersheet.gaps import compute_gaps
     from laddersheet.ingest import reader as ingest_module
-    from laddersheet.main import _read_master_strict
+    from laddersheet.main import BATCH_GC_THRESHOLD, _read_master_strict
+
+    gc.set_threshold(*BATCH_GC_THRESHOLD)  # as main.ingest runs
     from laddersheet.report import write_json, write_report
     from laddersheet.roster import read_roster
 
@@ -193,14 +197,16 @@ def child_ls_ingest_phases(p: dict, clock: Clock) -> dict:
         with clock.running(), phases.setdefault(name, Clock()).running():
             return call()
 
-    reader = ingest_module.read_workbook
+    from laddersheet.ingest import prefetch as prefetch_module  # where the safe read is called
+
+    reader = prefetch_module.read_workbook
     safe_read = Clock()
 
     def read_workbook(*args, **kwargs):
         with safe_read.running():
             return reader(*args, **kwargs)
 
-    ingest_module.read_workbook = read_workbook
+    prefetch_module.read_workbook = read_workbook
     master = timed("read master + roster", lambda: _read_master_strict(Path(p["master"])))
     roster = timed("read master + roster", lambda: read_roster(Path(p["roster"]), master.ladder))
     result = timed(

@@ -68,7 +68,7 @@ def raising_read(reader, path: Path):
     """Reads as ingest does, except that reading one file raises deep inside the reader."""
     if _CRASH_ON in Path(path).name:
 
-        def boom(_path: Path) -> None:
+        def boom(_path: Path, _book: object = None) -> None:
             raise KeyError("a bug met on this file")
 
         reader.read_file = boom

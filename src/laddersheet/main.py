@@ -309,7 +309,7 @@ def ingest(
     one, the JSON and CSV are written while the report workbook is (``parallel.alongside``).
     """
     from .gaps import compute_gaps
-    from .ingest import ingest_files
+    from .ingest import ingest_files, start_prefetch
     from .parallel import alongside
     from .report import write_csv, write_json, write_report
     from .roster import parse_column_map, read_roster
@@ -325,26 +325,29 @@ def ingest(
         from .history import check_store
 
         check_store(history_path)
-    master = _read_master_strict(master_path)
-    if roster_path:
-        roster = read_roster(
-            roster_path,
+    # The first returned files go through the safe reader while the master is read.
+    with start_prefetch(list(inputs), jobs) as prefetch:
+        master = _read_master_strict(master_path)
+        if roster_path:
+            roster = read_roster(
+                roster_path,
+                master.ladder,
+                column_map=parse_column_map(roster_map),
+                issues=master.issues,
+            )
+        else:
+            roster = _master_roster(master_path, master.ladder, master.issues)
+        if roster is None:
+            roster = _sent_roster(history_path, master.ladder.settings.cycle, master.issues)
+        result = ingest_files(
+            list(inputs),
             master.ladder,
-            column_map=parse_column_map(roster_map),
-            issues=master.issues,
+            roster=roster,
+            allow_version_mismatch=allow_version_mismatch,
+            on_progress=on_progress,
+            jobs=jobs,
+            prefetch=prefetch,
         )
-    else:
-        roster = _master_roster(master_path, master.ladder, master.issues)
-    if roster is None:
-        roster = _sent_roster(history_path, master.ladder.settings.cycle, master.issues)
-    result = ingest_files(
-        list(inputs),
-        master.ladder,
-        roster=roster,
-        allow_version_mismatch=allow_version_mismatch,
-        on_progress=on_progress,
-        jobs=jobs,
-    )
     _refuse_wrong_master(result, master_path, allow_version_mismatch)
     result.issues.extend(master.issues)
     reviews = _match_reviews(result, history_path, master.ladder.settings.cycle)

@@ -2,7 +2,8 @@
 
 ``cells``: one cell's value read as a score (typed, pasted, exported); ``reader``: the files,
 their sheets and tables, merged into one ``IngestResult``; ``plan``: the development-plan block
-under the scores (agreed actions, due dates, last cycle's actions' status).
+under the scores (agreed actions, due dates, last cycle's actions' status); ``prefetch``: the
+safe read of the first files in a forked process while the master is read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .reader import (
     ScoreRecord,
     collect_workbook_paths,
     ingest_files,
+    start_prefetch,
 )
 
 __all__ = [
@@ -30,4 +32,5 @@ __all__ = [
     "collect_workbook_paths",
     "ingest_files",
     "parse_score",
+    "start_prefetch",
 ]

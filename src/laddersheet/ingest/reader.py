@@ -44,7 +44,7 @@ from ..layout import (
 from ..parallel import Crashed, run_each, start_method, start_progress
 from ..roster import Employee
 from ..scoring import ScoringRowBuilder, target_level
-from ..sheetio import SheetData, UnreadableWorkbook, read_workbook
+from ..sheetio import SheetData
 from ..workbook import cell_ref
 from .cells import (
     ACCEPTED,
@@ -58,6 +58,7 @@ from .cells import (
     short,
 )
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
+from .prefetch import Book, Prefetch, open_workbook
 
 # Reading takes ~0.15 s of CPU per MB of returned workbooks. Under this many bytes in all, one
 # process is done first, so without an explicit ``jobs`` the files are read here: forked
@@ -185,6 +186,7 @@ def ingest_files(
     allow_version_mismatch: bool = False,
     on_progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
+    prefetch: Prefetch | None = None,
 ) -> IngestResult:
     """Read returned scoring workbooks (files or folders) into records, issues and an account.
 
@@ -198,23 +200,37 @@ def ingest_files(
     ``jobs``: processes reading files at once (default: every core, or this process alone for
     under ``POOL_MIN_BYTES`` of files; 1 reads them all in this process); the result is the
     same whatever the number. ``on_progress`` is called as each
-    file is done, in finishing order.
+    file is done, in finishing order. ``prefetch``: the safe reads of the first files, done
+    while the master was read (``ingest.prefetch``); the other files are read as usual.
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
     if jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()]:
         jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
+    books = prefetch.take() if prefetch is not None else {}
+    read_here: dict[Path, _FileReading] = {}
+    if books:  # read while the master was: only their cells are interpreted here
+        reader = _Reader(ladder, roster, allow_version_mismatch, IssueLog())
+        for path in files:
+            if str(path) in books:
+                read_here[path] = _read_one_file(reader, path, books[str(path)])
+                if on_progress is not None:
+                    on_progress(path)
     # Each file is read on its own (by a worker process when there are many), then the readings
     # are merged here in sorted path order: the same result whatever finished first.
-    readings = run_each(
-        _read_one_file,
-        files,
-        setup=_Reader,
-        setup_args=(ladder, roster, allow_version_mismatch, IssueLog()),
-        jobs=jobs,
-        on_done=on_progress,
+    rest = [path for path in files if path not in read_here]
+    pooled = iter(
+        run_each(
+            _read_one_file,
+            rest,
+            setup=_Reader,
+            setup_args=(ladder, roster, allow_version_mismatch, IssueLog()),
+            jobs=jobs,
+            on_done=on_progress,
+        )
     )
+    readings = [read_here[path] if path in read_here else next(pooled) for path in files]
     merged = _Reader(ladder, roster, allow_version_mismatch, issues)
     for path, reading in zip(files, readings, strict=True):
         if isinstance(reading, Crashed):
@@ -228,6 +244,15 @@ def ingest_files(
             continue
         merged.absorb(reading)
     return merged.result([str(p) for p in files])
+
+
+def start_prefetch(paths: Sequence[Path], jobs: int | None = None) -> Prefetch:
+    """The safe read of the returned files started in a forked process, to run while the
+    master is read: where a pool would read them (``ingest_files`` with the same ``jobs``)."""
+    files = collect_workbook_paths(paths, IssueLog())  # its issues come from ingest_files
+    if jobs == 1 or (jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()]):
+        files = []
+    return Prefetch(files, _prefetched_book)
 
 
 def _total_size(files: Sequence[Path]) -> int:
@@ -249,11 +274,12 @@ class _FileReading:
     readings: list[_Reading]
 
 
-def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
-    """One file, read on its own (in a worker process or here); never raises for a file."""
+def _read_one_file(reader: _Reader, path: Path, book: Book | None = None) -> _FileReading:
+    """One file, read on its own (in a worker process or here; ``book``: its safe read done
+    by a prefetch); never raises for a file."""
     reader.issues, reader.readings = IssueLog(), []
     try:
-        reader.read_file(path)
+        reader.read_file(path, book)
     except Exception as error:  # a bug met on this file: report it, read the others
         reader.issues = IssueLog()
         reader.readings = []
@@ -327,12 +353,12 @@ class _Reader:
 
     # --- one file -------------------------------------------------------------------------
 
-    def read_file(self, path: Path) -> None:
+    def read_file(self, path: Path, book: Book | None = None) -> None:
+        """One returned workbook; ``book``: its safe read when done already (a prefetch)."""
         file = str(path)
-        try:
-            book = read_workbook(path)
-        except UnreadableWorkbook as error:
-            self.issues.extend([error.issue])
+        book = open_workbook(path) if book is None else book
+        if isinstance(book, Issue):  # refused by the safe reader
+            self.issues.extend([book])
             return
         self.issues.extend(book.notes)
         meta_sheet = next((s for s in book.sheets if s.name.casefold() == META_SHEET), None)
@@ -541,7 +567,7 @@ class _Reader:
         self, sheet: SheetData, header_row: int, employee: Employee, file: str
     ) -> _Reading:
         reading = _Reading(employee, file, sheet.name, {}, [])
-        columns = {label_key(v): c for c, v in enumerate(sheet.rows[header_row]) if v is not None}
+        columns = _columns(sheet, header_row)
         id_col = columns[label_key(SCORING_ID_HEADER)]
         score_col = columns.get(label_key(SCORING_SCORE_HEADER))
         evidence_col = columns.get(label_key(SCORING_EVIDENCE_HEADER))
@@ -920,6 +946,37 @@ def _parse_meta(sheet: SheetData) -> _Meta:
         if entry.get("employee_id") and entry.get("sheet"):
             employees.append(entry)
     return _Meta(values, employees)
+
+
+def _columns(sheet: SheetData, header_row: int) -> dict[str, int]:
+    """The table's columns by header (``label_key``)."""
+    return {label_key(v): c for c, v in enumerate(sheet.rows[header_row]) if v is not None}
+
+
+def _prefetched_book(path: Path) -> Book:
+    """A file's safe read as a prefetch sends it: its formulas kept where ``read_sheet`` looks
+    for them (the Score column under the table's header), the only ones ingest reads. A
+    returned workbook holds thousands of others (the live gap columns), which would make the
+    trip between processes cost more than the read."""
+    book = open_workbook(path)
+    if isinstance(book, Issue):
+        return book
+    sheets = []
+    for sheet in book.sheets:
+        header_row = _table_header_row(sheet)
+        score_col = (
+            _columns(sheet, header_row).get(label_key(SCORING_SCORE_HEADER))
+            if header_row is not None
+            else None
+        )
+        formulas = {}
+        if score_col is not None:
+            for row in range(header_row + 1, len(sheet.rows)):
+                formula = sheet.formulas.get((row, score_col))
+                if formula is not None:
+                    formulas[(row, score_col)] = formula
+        sheets.append(replace(sheet, formulas=formulas))
+    return replace(book, sheets=sheets)
 
 
 def _table_header_row(sheet: SheetData) -> int | None:

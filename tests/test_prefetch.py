@@ -141,3 +141,12 @@ def test_nothing_is_read_ahead_in_one_process_or_for_little(returned, monkeypatc
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
     monkeypatch.setattr(prefetch, "start_method", lambda: "spawn")
     assert Prefetch(_files(returned)).take() == {}
+
+
+def test_no_process_to_spare_means_no_prefetch(returned, monkeypatch):
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert Prefetch(_files(returned)).take() == {}
+    assert parallel.alongside(lambda: 1, lambda: 2, jobs=2) == (1, 2)

@@ -159,7 +159,12 @@ def alongside(
     if jobs < 2 or start_method() != "fork":
         return main(), side()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (limits): one after the other, here
+        os.close(read_end)
+        os.close(write_end)
+        return main(), side()
     if pid == 0:  # the child: side() and its pickled result, then out without cleanup
         code = 1
         try:

@@ -56,7 +56,12 @@ class Prefetch:
             return
         stop_read, stop_write = os.pipe()
         out_read, out_write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (limits): the pool reads every file
+            for fd in (stop_read, stop_write, out_read, out_write):
+                os.close(fd)
+            return
         if pid == 0:  # the child: read until told to stop, send what was read, exit
             code = 1
             try:

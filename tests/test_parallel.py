@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from laddersheet import parallel
 from laddersheet.cli import _progress, cli
+from laddersheet.ingest import files as ingest_files_module
 from laddersheet.ingest import ingest_files
 from laddersheet.ingest import reader as ingest_module
 from laddersheet.master import read_master
@@ -331,10 +332,12 @@ def test_a_few_files_are_read_in_this_process_by_default(demo, ladder, monkeypat
 
     monkeypatch.setattr(ingest_module, "run_each", spy)
     size = sum(p.stat().st_size for p in (demo / "returned").glob("*.xlsx"))
-    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", {"fork": size + 1, "spawn": size + 1})
+    monkeypatch.setattr(
+        ingest_files_module, "POOL_MIN_BYTES", {"fork": size + 1, "spawn": size + 1}
+    )
     ingest_files([demo / "returned"], ladder)
     ingest_files([demo / "returned"], ladder, jobs=2)
-    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", {"fork": size, "spawn": size})
+    monkeypatch.setattr(ingest_files_module, "POOL_MIN_BYTES", {"fork": size, "spawn": size})
     ingest_files([demo / "returned"], ladder)
     assert asked == [1, 2, None]
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from laddersheet import parallel
 from laddersheet.cli import cli
+from laddersheet.ingest import files as ingest_files_module
 from laddersheet.ingest import ingest_files, prefetch, start_prefetch
-from laddersheet.ingest import reader as ingest_module
 from laddersheet.ingest.prefetch import Prefetch, open_workbook
 from laddersheet.master import read_master
 
@@ -136,7 +136,9 @@ def test_leaving_without_taking_ends_the_child(returned):
 def test_nothing_is_read_ahead_in_one_process_or_for_little(returned, monkeypatch):
     assert start_prefetch([returned], jobs=1).take() == {}
     size = sum(p.stat().st_size for p in _files(returned))
-    monkeypatch.setattr(ingest_module, "POOL_MIN_BYTES", {"fork": size + 1, "spawn": size + 1})
+    monkeypatch.setattr(
+        ingest_files_module, "POOL_MIN_BYTES", {"fork": size + 1, "spawn": size + 1}
+    )
     assert start_prefetch([returned]).take() == {}
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
     monkeypatch.setattr(prefetch, "start_method", lambda: "spawn")

@@ -159,23 +159,11 @@ def alongside(
     if jobs < 2 or start_method() != "fork":
         return main(), side()
     read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:  # no process to spare (limits): one after the other, here
-        os.close(read_end)
-        os.close(write_end)
-        return main(), side()
-    if pid == 0:  # the child: side() and its pickled result, then out without cleanup
-        code = 1
-        try:
-            os.close(read_end)
-            payload = pickle.dumps(side())
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
+    pid = fork_child(side, write_end, close=(read_end,))
     os.close(write_end)
+    if pid is None:  # no process to spare (limits): one after the other, here
+        os.close(read_end)
+        return main(), side()
     with os.fdopen(read_end, "rb") as pipe:
         try:
             first = main()
@@ -185,6 +173,28 @@ def alongside(
     if os.waitstatus_to_exitcode(status) == 0 and payload:
         return first, pickle.loads(payload)
     return first, side()
+
+
+def fork_child(compute: Callable[[], object], out: int, *, close: Sequence[int] = ()) -> int | None:
+    """A forked child that closes ``close``, writes ``pickle(compute())`` to the pipe end
+    ``out`` and exits, 0 or 1 if anything failed, without this process's cleanup (``atexit``,
+    buffered output); its pid, or None when no process can be forked (limits)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        code = 1
+        try:
+            for fd in close:
+                os.close(fd)
+            payload = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(out, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 class _Pool(Generic[C, T, R]):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..issues import Issue
-from ..parallel import ITEM_TIME_LIMIT, start_method
+from ..parallel import ITEM_TIME_LIMIT, fork_child, start_method
 from ..sheetio import UnreadableWorkbook, WorkbookData, read_workbook
 
 Book = WorkbookData | Issue  # a file's cells, or the issue that refused it
@@ -56,28 +56,19 @@ class Prefetch:
             return
         stop_read, stop_write = os.pipe()
         out_read, out_write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare (limits): the pool reads every file
-            for fd in (stop_read, stop_write, out_read, out_write):
-                os.close(fd)
-            return
-        if pid == 0:  # the child: read until told to stop, send what was read, exit
-            code = 1
-            try:
-                os.close(stop_write)
-                os.close(out_read)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends it
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
-                books = _read_until_stopped(files, read or open_workbook, stop_read)
-                payload = pickle.dumps(books, protocol=5)
-                with os.fdopen(out_write, "wb") as out:
-                    out.write(payload)
-                code = 0
-            finally:
-                os._exit(code)
+
+        def read_until_stopped() -> dict[str, Book]:  # in the child
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends it
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            return _read_until_stopped(files, read or open_workbook, stop_read)
+
+        pid = fork_child(read_until_stopped, out_write, close=(stop_write, out_read))
         os.close(stop_read)
         os.close(out_write)
+        if pid is None:  # no process to spare (limits): the pool reads every file
+            os.close(stop_write)
+            os.close(out_read)
+            return
         self._pid, self._stop, self._out = pid, stop_write, out_read
 
     def take(self) -> dict[str, Book]:

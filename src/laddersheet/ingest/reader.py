@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..actions import ActionReview, AgreedAction
-from ..errors import InputError
 from ..issues import Issue, IssueLog
 from ..ladder import Ladder
 from ..layout import (
@@ -41,7 +40,7 @@ from ..layout import (
     SCORING_SCHEMA_VERSION,
     SCORING_SCORE_HEADER,
 )
-from ..parallel import Crashed, run_each, start_method, start_progress
+from ..parallel import Crashed, run_each, start_progress
 from ..roster import Employee
 from ..scoring import ScoringRowBuilder, target_level
 from ..sheetio import SheetData
@@ -57,14 +56,9 @@ from .cells import (
     parse_score,
     short,
 )
+from .files import collect_workbook_paths, few_to_read
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
 from .prefetch import Book, Prefetch, open_workbook
-
-# Reading takes ~0.15 s of CPU per MB of returned workbooks. Under this many bytes in all, one
-# process is done first, so without an explicit ``jobs`` the files are read here: forked
-# workers start in milliseconds (a pool pays from ~8 files of ~70 KB), spawned ones need
-# ~0.5 s (it pays from about a second of reading).
-POOL_MIN_BYTES = {"fork": 512 * 2**10, "spawn": 6 * 2**20}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,36 +141,6 @@ class IngestResult:
 
 # --- Reading returned workbooks ------------------------------------------------------------
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
-
-
-def collect_workbook_paths(paths: Sequence[Path], issues: IssueLog) -> list[Path]:
-    """Files as given, folders searched recursively; unique and sorted, so runs are repeatable.
-
-    Lock files (``~$name.xlsx`` from Excel, ``.~lock.name#`` from LibreOffice) and hidden files
-    are skipped silently; any other non-workbook file in a folder gets an info issue.
-    """
-    found: dict[Path, Path] = {}
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if not child.is_file() or child.name.startswith(("~$", ".")):
-                    continue
-                if child.suffix.lower() in WORKBOOK_SUFFIXES:
-                    found.setdefault(child.resolve(), child)
-                else:
-                    issues.info(
-                        "ignored-file",
-                        f"not a workbook ({', '.join(WORKBOOK_SUFFIXES)}): ignored",
-                        file=str(child),
-                    )
-        elif path.is_file():
-            found.setdefault(path.resolve(), path)
-        else:
-            raise InputError(f"{path}: no such file or folder.")
-    return sorted(found.values(), key=lambda p: p.as_posix())
-
 
 def ingest_files(
     paths: Sequence[Path],
@@ -205,7 +169,7 @@ def ingest_files(
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
-    if jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()]:
+    if jobs is None and few_to_read(files):
         jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
     books = prefetch.take() if prefetch is not None else {}
@@ -250,20 +214,9 @@ def start_prefetch(paths: Sequence[Path], jobs: int | None = None) -> Prefetch:
     """The safe read of the returned files started in a forked process, to run while the
     master is read: where a pool would read them (``ingest_files`` with the same ``jobs``)."""
     files = collect_workbook_paths(paths, IssueLog())  # its issues come from ingest_files
-    if jobs == 1 or (jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()]):
+    if jobs == 1 or (jobs is None and few_to_read(files)):
         files = []
     return Prefetch(files, _prefetched_book)
-
-
-def _total_size(files: Sequence[Path]) -> int:
-    """Bytes of the files on disk (one that cannot be looked at counts 0: reading reports it)."""
-    total = 0
-    for path in files:
-        try:
-            total += path.stat().st_size
-        except OSError:
-            continue
-    return total
 
 
 @dataclass

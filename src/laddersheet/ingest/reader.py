@@ -11,7 +11,7 @@ label on the sheet), read with the same rules, and its records kept apart
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -172,29 +172,19 @@ def ingest_files(
     if jobs is None and few_to_read(files):
         jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
+    # Files the prefetch read while the master was: only their cells are left to interpret.
+    # Forked workers inherit them with the rest of the context (nothing is pickled).
     books = prefetch.take() if prefetch is not None else {}
-    read_here: dict[Path, _FileReading] = {}
-    if books:  # read while the master was: only their cells are interpreted here
-        reader = _Reader(ladder, roster, allow_version_mismatch, IssueLog())
-        for path in files:
-            if str(path) in books:
-                read_here[path] = _read_one_file(reader, path, books[str(path)])
-                if on_progress is not None:
-                    on_progress(path)
     # Each file is read on its own (by a worker process when there are many), then the readings
     # are merged here in sorted path order: the same result whatever finished first.
-    rest = [path for path in files if path not in read_here]
-    pooled = iter(
-        run_each(
-            _read_one_file,
-            rest,
-            setup=_Reader,
-            setup_args=(ladder, roster, allow_version_mismatch, IssueLog()),
-            jobs=jobs,
-            on_done=on_progress,
-        )
+    readings = run_each(
+        _read_one_file,
+        files,
+        setup=_Reader,
+        setup_args=(ladder, roster, allow_version_mismatch, IssueLog(), books),
+        jobs=jobs,
+        on_done=on_progress,
     )
-    readings = [read_here[path] if path in read_here else next(pooled) for path in files]
     merged = _Reader(ladder, roster, allow_version_mismatch, issues)
     for path, reading in zip(files, readings, strict=True):
         if isinstance(reading, Crashed):
@@ -227,12 +217,11 @@ class _FileReading:
     readings: list[_Reading]
 
 
-def _read_one_file(reader: _Reader, path: Path, book: Book | None = None) -> _FileReading:
-    """One file, read on its own (in a worker process or here; ``book``: its safe read done
-    by a prefetch); never raises for a file."""
+def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
+    """One file, read on its own (in a worker process or here); never raises for a file."""
     reader.issues, reader.readings = IssueLog(), []
     try:
-        reader.read_file(path, book)
+        reader.read_file(path, reader.prefetched.pop(str(path), None))
     except Exception as error:  # a bug met on this file: report it, read the others
         reader.issues = IssueLog()
         reader.readings = []
@@ -291,8 +280,10 @@ class _Reader:
         roster: list[Employee] | None,
         allow_version_mismatch: bool,
         issues: IssueLog,
+        prefetched: Mapping[str, Book] | None = None,
     ) -> None:
         self.ladder = ladder
+        self.prefetched = dict(prefetched or {})  # path -> safe read done by the prefetch
         self.scale = ladder.settings.scale
         self.roster = roster
         self.roster_by_id = {e.employee_id: e for e in roster or []}

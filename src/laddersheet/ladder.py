@@ -188,15 +188,15 @@ class Ladder:
         Scoring workbooks carry it, so ingest can tell a file made from another master version.
         Worked out once per ladder (it is frozen): a run asks for it from several places.
         """
-        digest = self.__dict__.get("_content_digest")
-        if digest is None:
-            rows = sorted(
-                (r.family_id, r.track, r.level, r.competency_id, r.expected, r.statement)
-                for r in self.expectations
-            )
-            digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
-            self.__dict__["_content_digest"] = digest  # frozen: not through __setattr__
-        return digest
+        return self._content_digest
+
+    @cached_property
+    def _content_digest(self) -> str:
+        rows = sorted(
+            (r.family_id, r.track, r.level, r.competency_id, r.expected, r.statement)
+            for r in self.expectations
+        )
+        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
 
 
 # --- building the ladder ----------------------------------------------------------------------

@@ -175,11 +175,7 @@ class SheetWriter:
                 else range(len(values))
             )
             for col in left:
-                value = values[col]
-                if type(value) is str:
-                    write_text(sheet, row, col, value, formats[col])
-                else:
-                    write_value(sheet, row, col, value, formats[col])
+                write_value(sheet, row, col, values[col], formats[col])
             # Only the texts that may not fit one line are measured: the others count one line,
             # which never sets a row's height (row_height takes the most lines of its cells).
             longer = [

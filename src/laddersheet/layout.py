@@ -321,5 +321,13 @@ def row_digest(expected: object, statement: str, evidence_line: str) -> str:
     Reading an edited master, it tells whether HR changed a row on the Expectations sheet, on the
     family's ladder sheet, or on both.
     """
-    text = f"{expected}\x1f{' '.join(statement.split())}\x1f{' '.join(evidence_line.split())}"
+    return digest(row_text(expected, statement, evidence_line))
+
+
+def row_text(expected: object, statement: str, evidence_line: str) -> str:
+    """What ``row_digest`` digests: two rows with the same text have the same digest."""
+    return f"{expected}\x1f{' '.join(statement.split())}\x1f{' '.join(evidence_line.split())}"
+
+
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]

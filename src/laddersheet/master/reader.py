@@ -126,9 +126,11 @@ class _MasterReader:
         self.reported_sheets: set[str] = set()  # a missing sheet is reported once, not per table
         self.grids: dict[str, list[list[object]] | None] = {}
         self.ladder_sheets: dict[str, str] = {}  # family id -> its ladder sheet's name
-        self.cells_of: dict[tuple[str, str, str, str], str] = {}  # key -> its expected cell
-        # (family, track, level, competency) -> the Expectations row's expected cell, its digest
-        self.expectation_cells: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+        # (family, track, level, competency) -> the Expectations row read for it, its digest as
+        # generated; the expected column's A1 reference is made only for a message
+        self.expectation_rows: dict[tuple[str, str, str, str], int] = {}
+        self.expected_col = 0
+        self.generated: dict[tuple[str, str, str, str], str] = {}
 
     # ----------------------------------------------------------------------------- helpers
 
@@ -187,7 +189,7 @@ class _MasterReader:
             expectations_table, settings, families, competencies
         )
         expectations = self.reconcile(expectations, families, settings)
-        self.check_tracks(expectations, settings, self.cells_of, expectations_table.sheet)
+        self.check_tracks(expectations, settings, expectations_table.sheet)
         actions = self.read_actions(settings, competencies)
         releases = tuple(r for r in _split(meta.get("releases", "")) if r)
         ladder = Ladder(
@@ -602,12 +604,15 @@ class _MasterReader:
                     families[family_id] = LadderFamily(family_id, family_id, family_id, "")
         competencies = dict(competencies)
         expectations: list[Expectation] = []
-        first_row: dict[tuple[str, str, str, str], int] = {}
-        cells_of: dict[tuple[str, str, str, str], str] = {}  # key -> A1 of its expected cell
+        first_row = self.expectation_rows
+        self.expected_col = table.columns.get("expected", 0)
         known_families = ", ".join(families) or "none"
         level_codes = ", ".join(lv.code for lv in settings.levels)
+        inputs = [
+            col for name in _EXPECTATION_INPUTS if (col := table.columns.get(name)) is not None
+        ]
         for row, cells in table.rows:
-            if all(table.text(cells, name) == "" for name in _EXPECTATION_INPUTS):
+            if not any(_text(cells[col]) for col in inputs if col < len(cells)):
                 continue  # cleared by HR; derived columns (level_title, O*NET) may linger
             family_id = table.ident(cells, "family_id")
             level = table.ident(cells, "level")
@@ -664,7 +669,6 @@ class _MasterReader:
             if expected is None:
                 continue
             first_row[key] = row
-            cells_of[key] = table.ref(row, "expected")
             known = competencies.get(competency_id)
             name = table.text(cells, "competency") or (known.name if known else competency_id)
             domain = table.text(cells, "domain") or (known.domain if known else "") or "Other"
@@ -707,11 +711,7 @@ class _MasterReader:
                     ).strip(),
                 )
             )
-            self.expectation_cells[key] = (
-                table.ref(row, "expected"),
-                table.text(cells, "generated"),
-            )
-        self.cells_of = cells_of
+            self.generated[key] = table.text(cells, "generated")
         return expectations, families, competencies
 
     def expected(self, table: _Table, row: int, cells: list[object], scale: Scale) -> int | None:
@@ -753,11 +753,15 @@ class _MasterReader:
             )
         return read_as
 
+    def expected_cell(self, key: tuple[str, str, str, str]) -> str:
+        """The A1 reference of the expected cell of the Expectations row read for ``key``."""
+        row = self.expectation_rows.get(key)
+        return cell_ref(row, self.expected_col) if row is not None else ""
+
     def check_tracks(
         self,
         expectations: list[Expectation],
         settings: Settings,
-        cells_of: dict[tuple[str, str, str, str], str],
         sheet: str,
     ) -> None:
         """Warn where expectations go down a track, or a competency skips some of its levels."""
@@ -778,7 +782,7 @@ class _MasterReader:
                         f"{code} but {previous.expected} at {previous.level} below it: "
                         "expectations should not go down as levels go up. Check both cells.",
                         sheet=sheet,
-                        cell=cells_of[(family_id, track, code, competency_id)],
+                        cell=self.expected_cell((family_id, track, code, competency_id)),
                     )
                 previous = current
             present = [code for code in codes if code in rows]
@@ -791,7 +795,7 @@ class _MasterReader:
                     f"{', '.join(missing)}: add rows for the missing levels, or "
                     "remove it from all of them.",
                     sheet=sheet,
-                    cell=cells_of[(family_id, track, first, competency_id)],
+                    cell=self.expected_cell((family_id, track, first, competency_id)),
                 )
 
     # -------------------------------------------------------------- the family ladder sheets
@@ -861,19 +865,19 @@ class _MasterReader:
                 continue
             for col, level in columns.get(track, {}).items():
                 text = _text(values[col]) if col < len(values) else ""
-                cell = _parse_ladder_cell(text, name, cell_ref(row, col))
+                cell = _parse_ladder_cell(text, name, row, col)
                 if cell is not None:
                     found[(family.family_id, track, level, competency_id)] = cell
         return found
 
     def merge(self, row: Expectation, cell: _LadderCell, scale: Scale) -> Expectation:
-        expected_ref, generated = self.expectation_cells.get(
-            (row.family_id, row.track, row.level, row.competency_id), ("", "")
-        )
-        mine = layout.row_digest(row.expected, row.statement, layout.evidence_line(row.evidence))
-        theirs = layout.row_digest(cell.expected, cell.statement, cell.evidence_line)
-        if mine == theirs:
+        key = (row.family_id, row.track, row.level, row.competency_id)
+        mine_text = layout.row_text(row.expected, row.statement, layout.evidence_line(row.evidence))
+        theirs_text = layout.row_text(cell.expected, cell.statement, cell.evidence_line)
+        if mine_text == theirs_text:  # the usual case: no digest needed
             return row
+        mine, theirs = layout.digest(mine_text), layout.digest(theirs_text)
+        expected_ref, generated = self.expected_cell(key), self.generated.get(key, "")
         where = f"{cell.sheet}!{cell.cell}"
         both = (
             f"{layout.EXPECTATIONS_SHEET}!{expected_ref} (expected {row.expected}, "
@@ -976,14 +980,19 @@ class _LadderCell:
     statement: str
     evidence_line: str  # "Evidence: a; b", or ""
     sheet: str
-    cell: str
+    row: int  # 0-based, as in the grid
+    col: int
+
+    @property
+    def cell(self) -> str:
+        return cell_ref(self.row, self.col)
 
 
 def _clip(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def _parse_ladder_cell(text: str, sheet: str, cell: str) -> _LadderCell | None:
+def _parse_ladder_cell(text: str, sheet: str, row: int, col: int) -> _LadderCell | None:
     """ "L3 · 3 Proficient", the statement, then "Evidence: ..." (None for blank or "—")."""
     lines = [line.strip() for line in text.splitlines()]
     if not lines or not (match := _LADDER_SCORE.match(lines[0])):
@@ -995,11 +1004,15 @@ def _parse_ladder_cell(text: str, sheet: str, cell: str) -> _LadderCell | None:
     evidence = ""
     if rest and rest[-1].startswith(layout.EVIDENCE_PREFIX.strip()):
         evidence = rest.pop()
-    return _LadderCell(expected, " ".join(rest), evidence, sheet, cell)
+    return _LadderCell(expected, " ".join(rest), evidence, sheet, row, col)
 
 
 def _text(value: object) -> str:
     """A cell as clean text: whole floats lose their ".0", dates become ISO, ends are trimmed."""
+    if value.__class__ is str:  # most cells, and every blank one (""): the quick way
+        if "\r" in value or "\xa0" in value:
+            value = value.replace("\r\n", "\n").replace("\xa0", " ")
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -69,10 +69,13 @@ def _declared_entry_count(buf: bytes | mmap.mmap) -> int:
     return max(count, size // 46)
 
 
-def _canonical_archive(parts: dict[str, bytes]) -> bytes:
+def _canonical_archive(
+    parts: dict[str, bytes], checksums: Mapping[str, int] | None = None
+) -> bytes:
     """A plain (stored, UTF-8 names) zip of the checked XML parts, in their original order.
 
     Written directly: zipfile's writer costs more than calamine saves by not inflating.
+    ``checksums``: the CRC-32 of parts already verified against it (the others are computed).
     """
     chunks: list[bytes] = []
     directory: list[bytes] = []
@@ -81,7 +84,8 @@ def _canonical_archive(parts: dict[str, bytes]) -> bytes:
         if name != "mimetype" and not _looks_like_xml(content):
             continue
         encoded = name.encode("utf-8")
-        crc, size = zlib.crc32(content), len(content)
+        crc = checksums[name] if checksums and name in checksums else zlib.crc32(content)
+        size = len(content)
         fields = (_UTF8_NAMES_FLAG, 0, 0, _DOS_DATE_1980, crc, size, size, len(encoded), 0)
         header = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, *fields)
         directory.append(
@@ -504,6 +508,11 @@ def _ods_formula(raw: bytes) -> str:
 # --- helpers: error values ------------------------------------------------------------------
 
 _ERROR_TYPE = re.compile(rb"""(?:^|[\s"'])t\s*=\s*["']e["']""")
+# What every match of _ERROR_TYPE holds, found ~40x faster (a pattern starting with a literal
+# is searched for that literal; one starting with a choice is tried at every byte). Likewise
+# a regex finds ":f" faster than ``in`` does in XML, where ":" and "f" are everywhere.
+_ERROR_TYPE_QUICK = re.compile(rb"""t\s*=\s*["']e["']""")
+_PREFIXED_F = re.compile(rb":f")
 _TAG_END = re.compile(rb"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c\s*>")
 _VALUE_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?v\s*>")

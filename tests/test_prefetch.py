@@ -91,7 +91,7 @@ def test_take_hands_over_the_first_files_in_order_and_stops_the_reading(returned
     assert time.perf_counter() - started < 1.0  # it stopped after the file it was reading
     assert 1 <= len(books) < len(files)
     assert list(books) == [str(p) for p in files[: len(books)]]
-    first = books[str(files[0])]
+    first = books[str(files[0])].book()
     assert [s.rows for s in first.sheets] == [s.rows for s in open_workbook(files[0]).sheets]
     assert early.take() == {}  # taken once
 

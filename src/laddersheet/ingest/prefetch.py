@@ -5,7 +5,9 @@ file can be interpreted (that needs the ladder). The safe read of a file (``shee
 checks and the cells, three quarters of its cost) needs no ladder, so a forked process does it
 for the first files meanwhile, in file order, until it is told to stop; ``take`` returns what
 it read and the rest is read as usual (by the pool). Interpreting a file's cells is the same
-code whichever process read them, so the result is the same byte for byte.
+code whichever process read them, so the result is the same byte for byte. Each file's cells
+travel pickled on their own (``Packed``) and are unpickled where they are interpreted: by the
+pool's workers, on every core, rather than all here before the pool starts.
 
 Only where workers are forked (``parallel.start_method``) and a pool would be used. A child
 that fails (a file that takes its process down, or runs past the time limit of a pool's
@@ -22,6 +24,7 @@ import select
 import signal
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..issues import Issue
@@ -32,6 +35,16 @@ Book = WorkbookData | Issue  # a file's cells, or the issue that refused it
 # Seconds ``take`` waits for the file being read when it was told to stop (a file is read in
 # well under a second); past that it is ended and every file it had is read by the pool.
 TAKE_WAIT = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """One file's safe read as the prefetch hands it over: pickled until it is used."""
+
+    data: bytes
+
+    def book(self) -> Book:
+        return pickle.loads(self.data)
 
 
 def open_workbook(path: Path) -> Book:
@@ -57,7 +70,7 @@ class Prefetch:
         stop_read, stop_write = os.pipe()
         out_read, out_write = os.pipe()
 
-        def read_until_stopped() -> dict[str, Book]:  # in the child
+        def read_until_stopped() -> dict[str, bytes]:  # in the child
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends it
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
             return _read_until_stopped(files, read or open_workbook, stop_read)
@@ -71,7 +84,7 @@ class Prefetch:
             return
         self._pid, self._stop, self._out = pid, stop_write, out_read
 
-    def take(self) -> dict[str, Book]:
+    def take(self) -> dict[str, Packed]:
         """Stop the reading; the files read so far, by path (as ``str``)."""
         if not self._pid:
             return {}
@@ -87,7 +100,9 @@ class Prefetch:
         if payload is None or os.waitstatus_to_exitcode(status) != 0 or not payload:
             return {}
         books = pickle.loads(payload)
-        return books if isinstance(books, dict) else {}
+        return (
+            {path: Packed(data) for path, data in books.items()} if isinstance(books, dict) else {}
+        )
 
     def close(self) -> None:
         """End the reading without its result (a run that stopped before ``take``)."""
@@ -121,14 +136,14 @@ def _read_all(fd: int, deadline: float) -> bytes | None:
 
 def _read_until_stopped(
     files: Sequence[Path], read: Callable[[Path], Book], stop: int
-) -> dict[str, Book]:
-    books: dict[str, Book] = {}
+) -> dict[str, bytes]:
+    books: dict[str, bytes] = {}
     for path in files:
         if select.select([stop], [], [], 0)[0]:  # the parent has the ladder: it takes over
             break
         if hasattr(signal, "setitimer"):  # a file that hangs ends this process, as in a worker
             signal.setitimer(signal.ITIMER_REAL, ITEM_TIME_LIMIT)
-        books[str(path)] = read(path)
+        books[str(path)] = pickle.dumps(read(path), protocol=pickle.HIGHEST_PROTOCOL)
         if hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, 0)
     return books

@@ -58,7 +58,7 @@ from .cells import (
 )
 from .files import collect_workbook_paths, few_to_read
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
-from .prefetch import Book, Prefetch, open_workbook
+from .prefetch import Book, Packed, Prefetch, open_workbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +221,8 @@ def _read_one_file(reader: _Reader, path: Path) -> _FileReading:
     """One file, read on its own (in a worker process or here); never raises for a file."""
     reader.issues, reader.readings = IssueLog(), []
     try:
-        reader.read_file(path, reader.prefetched.pop(str(path), None))
+        packed = reader.prefetched.pop(str(path), None)
+        reader.read_file(path, packed.book() if packed is not None else None)
     except Exception as error:  # a bug met on this file: report it, read the others
         reader.issues = IssueLog()
         reader.readings = []
@@ -280,7 +281,7 @@ class _Reader:
         roster: list[Employee] | None,
         allow_version_mismatch: bool,
         issues: IssueLog,
-        prefetched: Mapping[str, Book] | None = None,
+        prefetched: Mapping[str, Packed] | None = None,
     ) -> None:
         self.ladder = ladder
         self.prefetched = dict(prefetched or {})  # path -> safe read done by the prefetch

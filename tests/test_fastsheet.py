@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.worksheet import Worksheet
 
 from laddersheet import workbook as toolkit
-from laddersheet.fastsheet import FastWorksheet
+from laddersheet.fastsheet import DEFLATE_LEVEL, FastWorkbook, FastWorksheet
 from laddersheet.gaps import compute_gaps
 from laddersheet.report import write_report
 from tests.gap_fixtures import build_result
@@ -130,6 +133,26 @@ def test_the_report_workbook_is_the_same_either_way(tmp_path, monkeypatch):
     ladder, result = build_result()
     report = compute_gaps(ladder, result)
     fast = write_report(report, tmp_path / "fast.xlsx")
-    monkeypatch.setattr(toolkit, "FastWorksheet", Worksheet)  # new_workbook's class
+    monkeypatch.setattr(FastWorkbook, "worksheet_class", Worksheet)  # new_workbook's class
     stock = write_report(report, tmp_path / "stock.xlsx")
     assert _parts(fast) == _parts(stock)
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_parts_are_deflated_at_the_quick_level(tmp_path, in_memory):
+    path = tmp_path / "book.xlsx"
+    book = toolkit.new_workbook(path, in_memory=in_memory)
+    sheet = book.add_worksheet("Cells")
+    for row in range(200):
+        sheet.write_plain_row(row, [f"text {row}", row, row / 7], [None] * 3)
+    book.close()
+    with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
+        for info in archive.infolist():
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            raw.seek(info.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", raw.read(4))
+            raw.seek(info.header_offset + 30 + name_length + extra_length)
+            stored = raw.read(info.compress_size)
+            quick = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+            assert stored == quick.compress(archive.read(info)) + quick.flush(), info.filename
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # only while the book was stored

@@ -14,15 +14,22 @@ each). ``FastWorksheet`` does the same work once per row for the usual cells:
   other cell through xlsxwriter's own ``_write_cell``; ``_calculate_spans`` works out each
   block's columns from the row's own cells, not from every column of the sheet.
 
+``FastWorkbook`` uses that worksheet and deflates the parts at ``DEFLATE_LEVEL`` (zlib's
+quickest) instead of the default: a third of the time for files a quarter larger, a few
+hundred KB for a report of 200 people; every program reads any level.
+
 Both rely on xlsxwriter internals: xlsxwriter is pinned (pyproject.toml) and
 tests/test_fastsheet.py writes workbooks both ways and compares every part byte for byte.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from math import isfinite
 
+import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import (
@@ -37,6 +44,9 @@ from xlsxwriter.worksheet import (
 # A text this long may exceed Excel's 32,767 UTF-16 units: xlsxwriter's own path checks it.
 _SURELY_SHORT = 16_383
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
+# zlib's level for every part of the workbooks written (zlib's default is 6): at 1, a report of
+# 2.4 MB of XML deflates in 9 ms instead of 30, to 367 KB instead of 280.
+DEFLATE_LEVEL = 1
 
 
 class FastWorksheet(Worksheet):
@@ -185,3 +195,38 @@ class FastWorksheet(Worksheet):
                     self._write_cell(row_num, col_num, cell)
             write("".join(out))
             self._xml_end_tag("row")
+
+
+class FastWorkbook(xlsxwriter.Workbook):
+    """An xlsxwriter workbook of ``FastWorksheet``s whose parts are deflated quickly."""
+
+    worksheet_class = FastWorksheet
+
+    def _store_workbook(self) -> None:
+        # xlsxwriter opens the archive as ``ZipFile`` from its module, with no level to pass.
+        module = xlsxwriter.workbook
+        module.ZipFile, saved = _QuickZip, module.ZipFile  # type: ignore[misc]
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = saved  # type: ignore[misc]
+
+
+class _QuickZip(zipfile.ZipFile):
+    """A zip archive whose deflated entries are written at ``DEFLATE_LEVEL`` by default."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("compresslevel", DEFLATE_LEVEL)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: bytes | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # An entry given as a ZipInfo (xlsxwriter's in-memory parts) ignores the archive's
+        # level: pass it explicitly.
+        level = self.compresslevel if compresslevel is None else compresslevel
+        super().writestr(zinfo_or_arcname, data, compress_type, level)

@@ -22,7 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .errors import InputError
-from .fastsheet import FastWorksheet
+from .fastsheet import FastWorkbook
 
 EXCEL_MAX_CELL_TEXT = 32_767
 EXCEL_MAX_SHEET_NAME = 31
@@ -50,7 +50,7 @@ def new_workbook(path: Path | str, *, in_memory: bool = False) -> xlsxwriter.Wor
     ``in_memory`` assembles the parts in memory instead of temporary files: faster for the many
     small workbooks of one run (scoring workbooks), wasteful for one big one.
     """
-    book = xlsxwriter.Workbook(
+    book = FastWorkbook(
         str(path),
         {
             "strings_to_formulas": False,
@@ -60,7 +60,6 @@ def new_workbook(path: Path | str, *, in_memory: bool = False) -> xlsxwriter.Wor
             "in_memory": in_memory,
         },
     )
-    book.worksheet_class = FastWorksheet  # the same cells and bytes, less time per cell
     return book
 
 

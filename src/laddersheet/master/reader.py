@@ -717,9 +717,11 @@ class _MasterReader:
     def expected(self, table: _Table, row: int, cells: list[object], scale: Scale) -> int | None:
         """The expected score of a row, or None (row skipped) when it is not a number at all."""
         raw = table.raw(cells, "expected")
+        number = _number(raw)
+        if number is not None and scale.minimum <= number <= scale.maximum and number.is_integer():
+            return int(number)  # the usual case: nothing to report
         where = {"sheet": table.sheet, "cell": table.ref(row, "expected")}
         allowed = f"a whole number from {scale.minimum} to {scale.maximum}"
-        number = _number(raw)
         if number is None:
             if _text(raw) == "":
                 self.error(
@@ -744,7 +746,7 @@ class _MasterReader:
                 "for now).",
                 **where,
             )
-        elif not number.is_integer():
+        else:
             self.error(
                 "expected-not-whole",
                 f"expected is {shown}, not a whole number: enter {allowed} (read as {read_as} "
@@ -935,7 +937,6 @@ class _MasterReader:
             competency_id = table.ident(cells, "competency_id")
             text = table.text(cells, "action")
             levels = tuple(_split(table.text(cells, "levels")))
-            where = {"sheet": table.sheet, "cell": table.ref(row, "competency_id")}
             if not text:
                 self.warning(
                     "action-empty",
@@ -949,7 +950,8 @@ class _MasterReader:
                     "action-unknown-competency",
                     f"competency_id '{competency_id}' is not a competency of this ladder, so "
                     "this action will never be suggested.",
-                    **where,
+                    sheet=table.sheet,
+                    cell=table.ref(row, "competency_id"),
                 )
             unknown = [code for code in levels if code not in codes]
             if unknown or not levels:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
 from .. import layout
 from ..errors import WorkbookError
-from ..issues import IssueLog
 from ..ladder import Competency, DevelopmentAction, Expectation, Ladder, LadderFamily
 from ..settings import (
     TRACK_IC,
@@ -25,14 +21,10 @@ from ..settings import (
     Settings,
     default_settings,
 )
-from ..workbook import (
-    cell_ref,
-)
-from .common import (
-    TRACK_NAMES,
-    TRACK_SHORT_NAMES,
-    MasterRead,
-)
+from ..workbook import cell_ref
+from .common import TRACK_NAMES, MasterRead
+from .family_sheets_reader import FamilySheetsReader
+from .reader_base import _find_table, _ident, _number, _split, _Table, _text, _whole
 
 # ====================================================================================== reading
 
@@ -66,115 +58,7 @@ def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
         ) from None
 
 
-@dataclass
-class _Table:
-    """A table found by its header row: data rows keep their sheet row index for A1 refs."""
-
-    sheet: str
-    header_row: int
-    columns: dict[str, int]  # header name -> 0-based column, for the headers present
-    rows: list[tuple[int, list[object]]]
-
-    def raw(self, cells: list[object], name: str) -> object:
-        col = self.columns.get(name)
-        return cells[col] if col is not None and col < len(cells) else ""
-
-    def text(self, cells: list[object], name: str) -> str:
-        return _text(self.raw(cells, name))
-
-    def ident(self, cells: list[object], name: str) -> str:
-        return _ident(self.raw(cells, name))
-
-    def ref(self, row: int, name: str) -> str:
-        return cell_ref(row, self.columns.get(name, 0))
-
-
-def _find_table(
-    sheet: str, grid: list[list[object]], required: Sequence[str], *, until_blank: bool
-) -> _Table | None:
-    """The first row holding every ``required`` header, and the non-blank rows under it.
-
-    ``until_blank`` ends the table at its first blank row (for sheets holding several tables).
-    """
-    wanted = set(required)
-    for index, cells in enumerate(grid):
-        names: dict[str, int] = {}
-        for col, value in enumerate(cells):
-            if header := _header(value):
-                names.setdefault(header, col)  # a repeated header: the first one counts
-        if not wanted <= names.keys():
-            continue
-        rows: list[tuple[int, list[object]]] = []
-        for row_index in range(index + 1, len(grid)):
-            row = grid[row_index]
-            if all(_text(value) == "" for value in row):
-                if until_blank:
-                    break
-                continue
-            rows.append((row_index, row))
-        return _Table(sheet, index, names, rows)
-    return None
-
-
-class _MasterReader:
-    def __init__(self, path: Path, book: python_calamine.CalamineWorkbook):
-        self.path = path
-        self.book = book
-        self.issues = IssueLog()
-        # Sheet names matched case-insensitively: renaming "Roster" to "roster" is harmless.
-        self.sheet_names = {name.casefold(): name for name in book.sheet_names}
-        self.reported_sheets: set[str] = set()  # a missing sheet is reported once, not per table
-        self.grids: dict[str, list[list[object]] | None] = {}
-        self.ladder_sheets: dict[str, str] = {}  # family id -> its ladder sheet's name
-        # (family, track, level, competency) -> the Expectations row read for it, its digest as
-        # generated; the expected column's A1 reference is made only for a message
-        self.expectation_rows: dict[tuple[str, str, str, str], int] = {}
-        self.expected_col = 0
-        self.generated: dict[tuple[str, str, str, str], str] = {}
-
-    # ----------------------------------------------------------------------------- helpers
-
-    def grid(self, name: str) -> list[list[object]] | None:
-        """The sheet's cell values (None if there is no such sheet), read once."""
-        if name not in self.grids:
-            actual = self.sheet_names.get(name.casefold())
-            sheet = self.book.get_sheet_by_name(actual) if actual is not None else None
-            # skip_empty_area=False keeps row/column indexes absolute, so A1 references are true.
-            self.grids[name] = sheet.to_python(skip_empty_area=False) if sheet else None
-        return self.grids[name]
-
-    def error(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.issues.error(code, message, file=str(self.path), sheet=sheet, cell=cell)
-
-    def warning(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.issues.warning(code, message, file=str(self.path), sheet=sheet, cell=cell)
-
-    def info(self, code: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.issues.info(code, message, file=str(self.path), sheet=sheet, cell=cell)
-
-    def table(self, sheet: str, required: Sequence[str], *, until_blank: bool) -> _Table | None:
-        grid = self.grid(sheet)
-        if grid is None:
-            if sheet not in self.reported_sheets:
-                self.reported_sheets.add(sheet)
-                self.error(
-                    "sheet-missing",
-                    f"The {sheet} sheet is missing, so what it holds could not be read (defaults "
-                    "were used where there are any). Restore it from the generated master.",
-                    sheet=sheet,
-                )
-            return None
-        table = _find_table(sheet, grid, required, until_blank=until_blank)
-        if table is None:
-            self.error(
-                "headers-missing",
-                f"The {sheet} sheet has no header row with {', '.join(required)}, so that table "
-                "could not be read (defaults were used where there are any). Restore the "
-                "headers from the generated master.",
-                sheet=sheet,
-            )
-        return table
-
+class _MasterReader(FamilySheetsReader):
     # ------------------------------------------------------------------------------- read
 
     def read(self) -> MasterRead:
@@ -755,11 +639,6 @@ class _MasterReader:
             )
         return read_as
 
-    def expected_cell(self, key: tuple[str, str, str, str]) -> str:
-        """The A1 reference of the expected cell of the Expectations row read for ``key``."""
-        row = self.expectation_rows.get(key)
-        return cell_ref(row, self.expected_col) if row is not None else ""
-
     def check_tracks(
         self,
         expectations: list[Expectation],
@@ -799,133 +678,6 @@ class _MasterReader:
                     sheet=sheet,
                     cell=self.expected_cell((family_id, track, first, competency_id)),
                 )
-
-    # -------------------------------------------------------------- the family ladder sheets
-
-    def reconcile(
-        self,
-        expectations: list[Expectation],
-        families: dict[str, LadderFamily],
-        settings: Settings,
-    ) -> list[Expectation]:
-        """Take HR's edits on the family ladder sheets, where people read the ladder.
-
-        Each row's generated digest (the Expectations sheet's hidden column) tells which place
-        was edited: an edit in one place wins; different edits in both are an error naming both
-        cells, the Expectations value kept until HR makes them agree.
-        """
-        by_key = {(e.family_id, e.track, e.level, e.competency_id): e for e in expectations}
-        for family in families.values():
-            for key, cell in self.ladder_cells(family, by_key, settings).items():
-                current = by_key.get(key)
-                if current is None:
-                    continue
-                by_key[key] = self.merge(current, cell, settings.scale)
-        return list(by_key.values())
-
-    def ladder_cells(
-        self,
-        family: LadderFamily,
-        by_key: dict[tuple[str, str, str, str], Expectation],
-        settings: Settings,
-    ) -> dict[tuple[str, str, str, str], _LadderCell]:
-        """Every expectation cell of a family's ladder sheet, keyed like the Expectations rows."""
-        name = self.ladder_sheets.get(family.family_id, "")
-        grid = self.grid(name) if name else None
-        if grid is None:
-            return {}
-        names: dict[tuple[str, str], str] = {}  # (track, competency name) -> id
-        for family_id, track, _level, competency_id in by_key:
-            if family_id == family.family_id:
-                names.setdefault(
-                    (
-                        track,
-                        by_key[(family_id, track, _level, competency_id)].competency.casefold(),
-                    ),
-                    competency_id,
-                )
-        headers = {TRACK_SHORT_NAMES[t].casefold(): t for t in TRACKS}
-        bands = {f"{TRACK_NAMES[t]} track".casefold(): t for t in TRACKS}
-        columns: dict[str, dict[int, str]] = {}  # track -> column -> level code
-        track = ""
-        found: dict[tuple[str, str, str, str], _LadderCell] = {}
-        for row, values in enumerate(grid):
-            first = _text(values[0]).casefold() if values else ""
-            if first in headers:
-                columns[headers[first]] = {
-                    col: code
-                    for col, value in enumerate(values[1:], start=1)
-                    if (code := _text(value).split("·")[0].strip())
-                    and settings.level(code) is not None
-                }
-                continue
-            if first in bands:
-                track = bands[first]
-                continue
-            competency_id = names.get((track, first.split("\n")[0].strip()))
-            if not track or competency_id is None:
-                continue
-            for col, level in columns.get(track, {}).items():
-                text = _text(values[col]) if col < len(values) else ""
-                cell = _parse_ladder_cell(text, name, row, col)
-                if cell is not None:
-                    found[(family.family_id, track, level, competency_id)] = cell
-        return found
-
-    def merge(self, row: Expectation, cell: _LadderCell, scale: Scale) -> Expectation:
-        key = (row.family_id, row.track, row.level, row.competency_id)
-        mine_text = layout.row_text(row.expected, row.statement, layout.evidence_line(row.evidence))
-        theirs_text = layout.row_text(cell.expected, cell.statement, cell.evidence_line)
-        if mine_text == theirs_text:  # the usual case: no digest needed
-            return row
-        mine, theirs = layout.digest(mine_text), layout.digest(theirs_text)
-        expected_ref, generated = self.expected_cell(key), self.generated.get(key, "")
-        where = f"{cell.sheet}!{cell.cell}"
-        both = (
-            f"{layout.EXPECTATIONS_SHEET}!{expected_ref} (expected {row.expected}, "
-            f'"{_clip(row.statement)}") and {where} (expected {cell.expected}, '
-            f'"{_clip(cell.statement)}")'
-        )
-        what = f"{row.competency} at {row.family_id} {row.level}"
-        if generated and mine == generated:  # only the ladder sheet was edited
-            if (
-                not isinstance(cell.expected, int)
-                or not scale.minimum <= cell.expected <= scale.maximum
-            ):
-                self.error(
-                    "expected-out-of-range",
-                    f"{what}: the ladder sheet says '{cell.expected}'; enter a whole number from "
-                    f"{scale.minimum} to {scale.maximum} after the level code (e.g. "
-                    f"'{row.level} · {scale.minimum}'). The Expectations value "
-                    f"{row.expected} is used for now.",
-                    sheet=cell.sheet,
-                    cell=cell.cell,
-                )
-                return row
-            self.info(
-                "ladder-sheet-edited",
-                f"{what} was edited on the ladder sheet; that edit is used (the Expectations "
-                f"sheet still shows the old text at {expected_ref}).",
-                sheet=cell.sheet,
-                cell=cell.cell,
-            )
-            evidence = cell.evidence_line.removeprefix(layout.EVIDENCE_PREFIX)
-            return dataclasses.replace(
-                row,
-                expected=cell.expected,
-                statement=cell.statement,
-                evidence="\n".join(e.strip() for e in evidence.split(";") if e.strip()),
-            )
-        if generated and theirs == generated:
-            return row  # only the Expectations sheet was edited: the documented place
-        self.error(
-            "edits-disagree",
-            f"{what} differs between {both}: both were changed. Make the two the same; the "
-            f"{layout.EXPECTATIONS_SHEET} value is used until then.",
-            sheet=layout.EXPECTATIONS_SHEET,
-            cell=expected_ref,
-        )
-        return row
 
     def read_actions(
         self, settings: Settings, competencies: dict[str, Competency]
@@ -967,95 +719,3 @@ class _MasterReader:
             family_id = table.ident(cells, "family_id")
             actions.append(DevelopmentAction(competency_id, band, levels, text, family_id))
         return actions
-
-
-# -------------------------------------------------------------------------- cell values
-
-_LADDER_SCORE = re.compile(r"^\s*(\S+)\s*·\s*([^\s]+)")
-
-
-@dataclass(frozen=True, slots=True)
-class _LadderCell:
-    """One expectation cell of a family's ladder sheet, as HR left it."""
-
-    expected: int | str  # the score after the level code; text when it is not a whole number
-    statement: str
-    evidence_line: str  # "Evidence: a; b", or ""
-    sheet: str
-    row: int  # 0-based, as in the grid
-    col: int
-
-    @property
-    def cell(self) -> str:
-        return cell_ref(self.row, self.col)
-
-
-def _clip(text: str, size: int = 60) -> str:
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
-
-
-def _parse_ladder_cell(text: str, sheet: str, row: int, col: int) -> _LadderCell | None:
-    """ "L3 · 3 Proficient", the statement, then "Evidence: ..." (None for blank or "—")."""
-    lines = [line.strip() for line in text.splitlines()]
-    if not lines or not (match := _LADDER_SCORE.match(lines[0])):
-        return None
-    raw = match.group(2)
-    number = _number(raw)
-    expected: int | str = int(number) if number is not None and number.is_integer() else raw
-    rest = [line for line in lines[1:] if line]
-    evidence = ""
-    if rest and rest[-1].startswith(layout.EVIDENCE_PREFIX.strip()):
-        evidence = rest.pop()
-    return _LadderCell(expected, " ".join(rest), evidence, sheet, row, col)
-
-
-def _text(value: object) -> str:
-    """A cell as clean text: whole floats lose their ".0", dates become ISO, ends are trimmed."""
-    if value.__class__ is str:  # most cells, and every blank one (""): the quick way
-        if "\r" in value or "\xa0" in value:
-            value = value.replace("\r\n", "\n").replace("\xa0", " ")
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\xa0", " ").strip()
-
-
-def _ident(value: object) -> str:
-    """An id or code: text with inner runs of whitespace collapsed."""
-    return " ".join(_text(value).split())
-
-
-def _header(value: object) -> str:
-    return _ident(value).casefold()
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = _text(value).replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-    return number if number == number and abs(number) != float("inf") else None
-
-
-def _whole(value: object) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None and number.is_integer() else None
-
-
-def _split(text: str) -> list[str]:
-    """A list written in one cell: separated by commas or semicolons."""
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]

@@ -625,3 +625,9 @@ def test_sheets_command_takes_map_options_and_shows_roster_warnings(tmp_path):
     assert missing.exit_code == 2
     assert "--map level='Career Band': no such header in the file" in missing.output
     assert "'Ladder Level'" in missing.output  # the file's headers are listed
+
+
+def test_messages_name_a_person_with_their_id_or_by_the_id_alone():
+    ana = Employee("E101", "Ana Ábalos", "", "M1", "", "eng", "IC", "L2", None)
+    assert ana.label == "Ana Ábalos (E101)"
+    assert replace(ana, name="").label == "E101"

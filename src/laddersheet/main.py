@@ -413,12 +413,13 @@ def _check_due_dates(result: IngestResult, on: str) -> None:
     """Agreed actions due before the report's date (overdue at once) or years ahead: warnings."""
     from datetime import timedelta
 
-    names = {e.employee_id: e.name for e in result.employees}
+    people = {e.employee_id: e for e in result.employees}
     latest = (date.fromisoformat(on) + timedelta(days=_FAR_AHEAD_DAYS)).isoformat()
     for action in result.actions:
         if not action.due_date or on <= action.due_date <= latest:
             continue
-        person = f"{names.get(action.employee_id, '')} ({action.employee_id})".lstrip()
+        employee = people.get(action.employee_id)
+        person = employee.label if employee else action.employee_id
         when = "before this review's date" if action.due_date < on else "over two years ahead"
         result.issues.warning(
             "plan-due-date-unlikely",

@@ -124,6 +124,11 @@ class Employee:
     target_level: str | None  # None: the next level up the track (none at the top)
     source: str = ""  # where the row came from, e.g. "roster.csv row 7"
 
+    @property
+    def label(self) -> str:
+        """How messages name a person: "Ana Ábalos (E101)", or the id alone with no name."""
+        return f"{self.name} ({self.employee_id})" if self.name else self.employee_id
+
 
 def parse_column_map(items: Iterable[str]) -> dict[str, str]:
     """``--map our_column=Their Header`` options → {our column: their header}.

@@ -560,7 +560,7 @@ class _Reader:
                 cell = cell_ref(row_index, score_col)
                 self.issues.error(
                     "score-without-competency",
-                    f"{_person(employee)}: a score ({short(cell_text(value))}) beside the "
+                    f"{employee.label}: a score ({short(cell_text(value))}) beside the "
                     "development plan, below the table: rejected. Put it on the competency's "
                     "row in the table above",
                     cell=cell,
@@ -617,12 +617,12 @@ class _Reader:
             competency = self.ladder.competency(competency_id)
             return competency.name if competency else competency_id
 
-        return PlanContext(employee.employee_id, _person(employee), names, suggestion, name)
+        return PlanContext(employee.employee_id, employee.label, names, suggestion, name)
 
     def about(self, employee: Employee, competency_id: str) -> str:
         """Who and what a message is about: "Ana Ábalos (E101), Negotiation"."""
         competency = self.ladder.competency(competency_id)
-        return f"{_person(employee)}, {competency.name if competency else competency_id}"
+        return f"{employee.label}, {competency.name if competency else competency_id}"
 
     # --- all files ------------------------------------------------------------------------
 
@@ -641,7 +641,7 @@ class _Reader:
                 first = self_groups[employee.employee_id][0]
                 self.issues.info(
                     "self-assessment-only",
-                    f"{employee.name} ({employee.employee_id}) returned a self-assessment, but "
+                    f"{employee.label} returned a self-assessment, but "
                     "no manager's scoring sheet for them was read: their self scores are kept "
                     "and shown, with no gaps or readiness until the manager's sheet comes in",
                     file=first.file,
@@ -681,7 +681,7 @@ class _Reader:
                     if _plan_texts(later) != _plan_texts(first):
                         self.issues.warning(
                             "plan-in-two-files",
-                            f"{_person(employee)} has another development plan in "
+                            f"{employee.label} has another development plan in "
                             f"{first.file} › {first.sheet}, which comes first in file order and "
                             "is recorded; this one is not. Remove one of the files or make the "
                             "plans agree",
@@ -871,13 +871,6 @@ def _identity(sheet: SheetData, header_row: int) -> _Identity:
 
 def _plan_texts(reading: _Reading) -> list[tuple[object, ...]]:
     return [(a.competency_id, a.action, a.due_date) for a in reading.plan.actions]
-
-
-def _person(employee: Employee) -> str:
-    """ "Ana Ábalos (E101)", or the id alone when the sheet gave no name."""
-    if not employee.name:
-        return employee.employee_id
-    return f"{employee.name} ({employee.employee_id})"
 
 
 def _at(row: list[object], col: int | None) -> object:

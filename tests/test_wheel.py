@@ -37,6 +37,14 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+def test_the_wheel_carries_the_packages_own_version(unpacked_wheel: Path) -> None:
+    import laddersheet
+
+    (metadata,) = unpacked_wheel.glob("laddersheet-*.dist-info/METADATA")
+    assert f"Version: {laddersheet.__version__}\n" in metadata.read_text()
+
+
+@pytest.mark.slow
 def test_a_custom_family_works_from_the_installed_package(
     unpacked_wheel: Path, tmp_path: Path
 ) -> None:

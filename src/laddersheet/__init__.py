@@ -4,9 +4,4 @@ Pipeline: settings → catalog (O*NET seeds) → ladder → master workbook → 
 → ingest → gaps → reports.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("laddersheet")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here

@@ -286,11 +286,12 @@ def test_print_setup_on_every_sheet(book):
         assert sheet.oddFooter.center.text == "Page &P of &N", name
     cover = book["Cover"]
     assert cover.sheet_properties.pageSetUpPr.fitToPage and cover.page_setup.fitToHeight == 0
-    # a person's sheet is too wide for one page at a readable size: it spreads across pages at
-    # a fixed scale of 85 % or more, its competency id and name repeated on each
+    # a person's sheet is too wide for one page at a readable size: it spreads across three
+    # pages at a fixed scale of 85 % or more, its competency id and name repeated on each
     jane = book["Jane Doe"]
     assert not jane.sheet_properties.pageSetUpPr.fitToPage
     assert jane.page_setup.scale >= 85 and jane.print_title_cols == "$A:$B"
+    assert len(jane.col_breaks.brk) == 2
     assert jane.page_setup.orientation == "landscape"
     assert jane.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 

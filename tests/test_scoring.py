@@ -338,3 +338,25 @@ def test_scored_figure_counts_valid_scores_and_says_how_many_are_not(book):
     scored = rows["Scored"]
     assert scored[1].value == f"=COUNT({read})/8"
     assert scored[2].value.startswith(f'="of 8 competencies"&IF(COUNTIF({read},"invalid")>0,')
+
+
+def test_a_row_is_as_tall_as_its_longest_wrapped_text_whatever_column(tmp_path):
+    """A long domain (13 characters wide) beside short statements must not be cut."""
+    import dataclasses
+
+    from laddersheet.scoring import COL_DOMAIN
+    from laddersheet.workbook import row_height
+
+    domain = "Governance, disputes and professional duty"
+    ladder = small_ladder()
+    short = tuple(
+        dataclasses.replace(e, domain=domain, statement="Does it.") for e in ladder.expectations
+    )
+    ladder = dataclasses.replace(ladder, expectations=short)
+    (path,) = write_scoring_workbooks(ladder, TEAM[:2], tmp_path, jobs=1)
+    sheet = openpyxl.load_workbook(path)["Jane Doe"]
+    first = HEADER_ROW + 1
+    width = sheet.column_dimensions[get_column_letter(COL_DOMAIN + 1)].width
+    assert sheet.cell(first, COL_DOMAIN + 1).value == domain
+    needed = row_height([(domain, int(width))])  # xlsxwriter adds its padding to the width
+    assert needed is not None and sheet.row_dimensions[first].height >= needed

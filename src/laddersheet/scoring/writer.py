@@ -656,9 +656,11 @@ class _ScoringWriter:
                     f'IF({expected}="","",MAX(0,{expected}-{read})),"{INVALID}"))'
                 )
                 write_classic_formula(sheet, row, gap_col, formula, gap_format)
-            height = row_height(
+            height = row_height(  # every text that wraps in the row: none may be cut
                 (
+                    (item.competency_id, _COLUMN_WIDTHS[COL_ID]),
                     (item.competency, _COLUMN_WIDTHS[COL_NAME]),
+                    (item.domain, _COLUMN_WIDTHS[COL_DOMAIN]),
                     (item.statement_now, _COLUMN_WIDTHS[COL_STATEMENT_NOW]),
                     (item.statement_next, _COLUMN_WIDTHS[COL_STATEMENT_NEXT]),
                 )

@@ -143,7 +143,8 @@ def _read_until_stopped(
             break
         if hasattr(signal, "setitimer"):  # a file that hangs ends this process, as in a worker
             signal.setitimer(signal.ITIMER_REAL, ITEM_TIME_LIMIT)
-        books[str(path)] = pickle.dumps(read(path), protocol=pickle.HIGHEST_PROTOCOL)
+        book = read(path)
         if hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, 0)
+        books[str(path)] = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
     return books

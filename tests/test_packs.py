@@ -309,6 +309,19 @@ def test_packs_follow_the_report_one_per_employee_in_order(small, tmp_path):
         assert first.read_bytes() == second.read_bytes()
 
 
+def test_pack_files_this_run_did_not_write_are_listed_and_left_in_place(small, tmp_path):
+    report, ladder = small
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    gone = folder / f"{PACK_PREFIX}Someone Who Left.pdf"
+    gone.write_bytes(b"%PDF-1.7 an earlier cycle")
+    (folder / "notes.txt").write_text("HR's own file")
+    (folder / f"{PACK_PREFIX}a folder.html").mkdir()  # not a file: not a pack
+    result = write_packs(report, ladder, folder, pdf=False)
+    assert result.stale == [gone] and gone.read_bytes() == b"%PDF-1.7 an earlier cycle"
+    assert write_packs(report, ladder, tmp_path / "fresh", pdf=False).stale == []
+
+
 def test_without_weasyprint_the_html_packs_are_written_and_the_reason_given(
     small, tmp_path, monkeypatch
 ):
@@ -611,26 +624,18 @@ def test_render_pdf_makes_a_pdf_of_the_same_html(small):
 def test_ingest_packs_without_weasyprint_writes_html_and_says_so_once(cycle, monkeypatch):
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a machine without it
     out = cycle["root"] / "html-only"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "ingest",
-            str(cycle["returned"]),
-            "--master",
-            str(cycle["master"]),
-            "--roster",
-            str(cycle["roster"]),
-            "--out",
-            str(out / "report.xlsx"),
-            "--packs",
-            str(out / "packs"),
-        ],
-    )
+    result = CliRunner().invoke(cli, ingest_args(cycle, out))
     assert result.exit_code == 0, result.output  # a note, not an error
     assert result.output.count("wrote the review packs as HTML only") == 1
-    assert "[packs-html-only]" in result.output
+    assert "[packs-html-only]" in result.output and "[packs-stale]" not in result.output
     files = list((out / "packs").iterdir())
     assert len(files) == 12 and {p.suffix for p in files} == {".html"}
+    # a pack left from an earlier run is named, and kept
+    stale = out / "packs" / f"{PACK_PREFIX}Someone Who Left.pdf"
+    stale.write_bytes(b"%PDF-")
+    again = CliRunner().invoke(cli, ingest_args(cycle, out))
+    assert again.exit_code == 0, again.output
+    assert "[packs-stale]" in again.output and stale.name in again.output and stale.exists()
 
 
 def test_a_self_assessed_person_sees_their_own_scores_beside_the_managers(small):
@@ -645,3 +650,19 @@ def test_a_self_assessed_person_sees_their_own_scores_beside_the_managers(small)
     assert '<th scope="col" class="num">Self</th>' in html
     assert '<td class="num">5</td>' in html
     assert "Self</th>" not in render_html(build_pack(report, ladder, hal))  # no self: no column
+
+
+def ingest_args(cycle, out: Path) -> list[str]:
+    """``laddersheet ingest`` of the cycle fixture with packs into ``out``/packs."""
+    return [
+        "ingest",
+        str(cycle["returned"]),
+        "--master",
+        str(cycle["master"]),
+        "--roster",
+        str(cycle["roster"]),
+        "--out",
+        str(out / "report.xlsx"),
+        "--packs",
+        str(out / "packs"),
+    ]

@@ -392,6 +392,16 @@ def ingest(
         outputs.append(packs_dir)
         if packs.note:
             result.issues.warning("packs-html-only", packs.note, file=str(packs_dir))
+        if packs.stale:
+            shown = ", ".join(p.name for p in packs.stale[:3])
+            more = f" and {len(packs.stale) - 3} more" if len(packs.stale) > 3 else ""
+            result.issues.warning(
+                "packs-stale",
+                f"{len(packs.stale)} review pack file(s) here were not written by this run "
+                f"({shown}{more}): people not in this report, renamed, or from an earlier run. "
+                "They were left in place; delete them before sharing the folder",
+                file=str(packs_dir),
+            )
     if history_path:  # last: only a run that wrote its report is recorded
         from .history import record_report
 

@@ -32,7 +32,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -161,6 +161,10 @@ class PacksResult:
     employees: int
     pdf: bool  # False: the HTML packs alone (see note)
     note: str  # why there are no PDFs, "" when there are
+    # Pack files in the folder this run did not write: people no longer in the report, renamed,
+    # or the PDFs of a run that could write them when this one wrote HTML alone. Left in place
+    # (they may be kept on purpose); ingest warns about them before the folder is shared.
+    stale: list[Path] = field(default_factory=list)
 
 
 def template_dir() -> Path:
@@ -474,7 +478,8 @@ def write_packs(
     """One HTML and (where WeasyPrint works) one PDF pack per employee of ``report``.
 
     ``pdf``: None makes PDFs when WeasyPrint can; False writes the HTML alone. Files of the
-    same name are replaced (each atomically); other files in ``out_dir`` are left alone.
+    same name are replaced (each atomically); other files in ``out_dir`` are left alone, and
+    the pack files among them are listed as ``stale``.
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} is a file; give a folder for the review packs (--packs).")
@@ -506,4 +511,13 @@ def write_packs(
             paths.append(path)
         if on_progress:
             on_progress(path)
-    return PacksResult(out_dir, paths, len(report.employees), make_pdf, note)
+    written = set(paths)
+    stale = sorted(
+        p
+        for p in out_dir.iterdir()
+        if p.name.startswith(PACK_PREFIX)
+        and p.suffix.lower() in (".html", ".pdf")
+        and p not in written
+        and p.is_file()
+    )
+    return PacksResult(out_dir, paths, len(report.employees), make_pdf, note, stale)

@@ -320,6 +320,12 @@ def test_pack_files_this_run_did_not_write_are_listed_and_left_in_place(small, t
     result = write_packs(report, ladder, folder, pdf=False)
     assert result.stale == [gone] and gone.read_bytes() == b"%PDF-1.7 an earlier cycle"
     assert write_packs(report, ladder, tmp_path / "fresh", pdf=False).stale == []
+    # a file system that gives names back decomposed (macOS HFS+) still matches what was written
+    ana = folder / f"{PACK_PREFIX}Ana Ábalos.html"
+    decomposed = folder / unicodedata.normalize("NFD", ana.name)
+    ana.rename(decomposed)
+    assert decomposed.name != ana.name
+    assert write_packs(report, ladder, folder, pdf=False).stale == [gone]
 
 
 def test_without_weasyprint_the_html_packs_are_written_and_the_reason_given(

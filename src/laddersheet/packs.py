@@ -167,6 +167,10 @@ class PacksResult:
     stale: list[Path] = field(default_factory=list)
 
 
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def template_dir() -> Path:
     return Path(str(resources.files("laddersheet") / "data" / "packs"))
 
@@ -511,13 +515,14 @@ def write_packs(
             paths.append(path)
         if on_progress:
             on_progress(path)
-    written = set(paths)
+    # names compared as a file system may give them back (macOS: decomposed accents, any case)
+    written = {_name_key(p.name) for p in paths}
     stale = sorted(
         p
         for p in out_dir.iterdir()
         if p.name.startswith(PACK_PREFIX)
         and p.suffix.lower() in (".html", ".pdf")
-        and p not in written
+        and _name_key(p.name) not in written
         and p.is_file()
     )
     return PacksResult(out_dir, paths, len(report.employees), make_pdf, note, stale)

@@ -506,23 +506,7 @@ def test_ingest_packs_writes_a_pdf_and_an_html_pack_per_employee(cycle):
     out = root / "cli"
     result = CliRunner().invoke(
         cli,
-        [
-            "ingest",
-            str(cycle["returned"]),
-            "--master",
-            str(cycle["master"]),
-            "--roster",
-            str(cycle["roster"]),
-            "--out",
-            str(out / "report.xlsx"),
-            "--json",
-            str(out / "gaps.json"),
-            "--packs",
-            str(out / "packs"),
-            "--as-of",
-            "2026-11-30",
-            "-q",
-        ],
+        [*ingest_args(cycle, out), "--json", str(out / "gaps.json"), "--as-of", "2026-11-30", "-q"],
     )
     assert result.exit_code == 0, result.output
     assert f"Wrote {out / 'report.xlsx'}, {out / 'gaps.json'}, {out / 'packs'}" in result.output

@@ -439,22 +439,15 @@ class _EmployeeBuilder:
         self.ladder = ladder
         self.settings = ladder.settings
         self.notes = notes
-        self._ids: dict[tuple[str, str], list[str]] = {}
         self._order = {c.competency_id: i for i, c in enumerate(ladder.competencies)}
         self._labels = {c.competency_id: (c.name, c.domain) for c in ladder.competencies}
-
-    def competency_ids(self, family_id: str, track: str) -> list[str]:
-        key = (family_id, track)
-        if key not in self._ids:
-            self._ids[key] = self.ladder.competency_ids(family_id, track)
-        return self._ids[key]
 
     def target(self, employee: Employee) -> str | None:
         if employee.target_level:
             if self.settings.level(employee.target_level) is None:
                 self.notes.warning(
                     "gap-unknown-target-level",
-                    f"{employee.name} ({employee.employee_id}): target level "
+                    f"{employee.label}: target level "
                     f"'{employee.target_level}' is not a level in the settings; readiness for "
                     "the next level is not computed.",
                     file=employee.source,
@@ -479,15 +472,15 @@ class _EmployeeBuilder:
         if not ladder.rows(family_id, track, level):
             self.notes.warning(
                 "gap-no-expectations",
-                f"{employee.name} ({employee.employee_id}): the ladder has no expectations for "
+                f"{employee.label}: the ladder has no expectations for "
                 f"family '{family_id}', track {track}, level {level}; no gaps computed.",
                 file=employee.source,
             )
         target = self.target(employee)
         target_track = ladder.track_of(target) if target else None
-        scopes: dict[str, str] = dict.fromkeys(self.competency_ids(family_id, track), SCOPE_TRACK)
+        scopes = dict.fromkeys(ladder.competency_ids(family_id, track), SCOPE_TRACK)
         if target_track and target_track != track:
-            for competency_id in self.competency_ids(family_id, target_track):
+            for competency_id in ladder.competency_ids(family_id, target_track):
                 scopes.setdefault(competency_id, SCOPE_TARGET)
         unlisted = sorted(
             # a self score off the person's tracks gets a row of its own only when there is no
@@ -501,7 +494,7 @@ class _EmployeeBuilder:
             if record is not None and record.status != MISSING:  # ingest warned of self ones
                 self.notes.warning(
                     "gap-score-not-in-ladder",
-                    f"{employee.name} ({employee.employee_id}) has a score for "
+                    f"{employee.label} has a score for "
                     f"'{competency_id}', which the ladder does not expect at {level}; it is "
                     "listed without expectations.",
                     file=record.file,

@@ -121,6 +121,13 @@ class Ladder:
         return index
 
     @cached_property
+    def _track_competencies(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        seen: dict[tuple[str, str], dict[str, None]] = {}
+        for row in self.expectations:
+            seen.setdefault((row.family_id, row.track), {}).setdefault(row.competency_id, None)
+        return {key: tuple(ids) for key, ids in seen.items()}
+
+    @cached_property
     def _row_index(self) -> dict[tuple[str, str, str, str], Expectation]:
         return {(r.family_id, r.track, r.level, r.competency_id): r for r in self.expectations}
 
@@ -149,11 +156,7 @@ class Ladder:
 
     def competency_ids(self, family_id: str, track: str) -> list[str]:
         """The competencies of a family's track, in sheet order (first level's order)."""
-        seen: dict[str, None] = {}
-        for row in self.expectations:
-            if row.family_id == family_id and row.track == track:
-                seen.setdefault(row.competency_id, None)
-        return list(seen)
+        return list(self._track_competencies.get((family_id, track), ()))
 
     def action_for(
         self, competency_id: str, target_level: str, family_id: str = ""

@@ -54,28 +54,18 @@ def scoring_rows(ladder: Ladder, employee: Employee) -> list[ScoringRow]:
 
 
 class ScoringRowBuilder:
-    """``scoring_rows`` for many employees of one ladder, the ladder's look-ups cached.
-
-    ``Ladder.competency_ids`` scans every expectation; one run asks it for hundreds of people.
-    """
+    """``scoring_rows`` for many employees of one ladder."""
 
     def __init__(self, ladder: Ladder) -> None:
         self.ladder = ladder
-        self._ids: dict[tuple[str, str], tuple[str, ...]] = {}
-
-    def competency_ids(self, family_id: str, track: str) -> tuple[str, ...]:
-        key = (family_id, track)
-        if key not in self._ids:
-            self._ids[key] = tuple(self.ladder.competency_ids(family_id, track))
-        return self._ids[key]
 
     def rows(self, employee: Employee) -> list[ScoringRow]:
         ladder = self.ladder
         target = target_level(ladder, employee)
         family, track, level = employee.family_id, employee.track, employee.level
-        ids = list(self.competency_ids(family, track))
+        ids = list(ladder.competency_ids(family, track))
         if target is not None and target.track != track:
-            ids += [c for c in self.competency_ids(family, target.track) if c not in ids]
+            ids += [c for c in ladder.competency_ids(family, target.track) if c not in ids]
         rows = []
         for competency_id in ids:
             now = ladder.expectation(family, track, level, competency_id)

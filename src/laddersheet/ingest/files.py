@@ -47,9 +47,10 @@ def collect_workbook_paths(paths: Sequence[Path], issues: IssueLog) -> list[Path
     return sorted(found.values(), key=lambda p: p.as_posix())
 
 
-def few_to_read(files: Sequence[Path]) -> bool:
-    """True when ``files`` are read sooner in one process than by starting workers."""
-    return _total_size(files) < POOL_MIN_BYTES[start_method()]
+def read_here(files: Sequence[Path], jobs: int | None) -> bool:
+    """True when ``files`` are read in this process: one job asked for, or, with the default
+    number, so few bytes that one process is done before workers would be."""
+    return jobs == 1 or (jobs is None and _total_size(files) < POOL_MIN_BYTES[start_method()])
 
 
 def _total_size(files: Sequence[Path]) -> int:

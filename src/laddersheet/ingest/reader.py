@@ -56,7 +56,7 @@ from .cells import (
     parse_score,
     short,
 )
-from .files import collect_workbook_paths, few_to_read
+from .files import collect_workbook_paths, read_here
 from .model import IngestResult, ScoreRecord
 from .plan import BLOCK_MARKS, PlanContext, PlanReading, read_plan
 from .prefetch import Book, Packed, Prefetch, open_workbook
@@ -91,7 +91,7 @@ def ingest_files(
     """
     issues = IssueLog()
     files = collect_workbook_paths(paths, issues)
-    if jobs is None and few_to_read(files):
+    if read_here(files, jobs):
         jobs = 1
     start_progress(on_progress, len(files), "Reading returned workbooks")
     # Files the prefetch read while the master was: only their cells are left to interpret.
@@ -126,7 +126,7 @@ def start_prefetch(paths: Sequence[Path], jobs: int | None = None) -> Prefetch:
     """The safe read of the returned files started in a forked process, to run while the
     master is read: where a pool would read them (``ingest_files`` with the same ``jobs``)."""
     files = collect_workbook_paths(paths, IssueLog())  # its issues come from ingest_files
-    if jobs == 1 or (jobs is None and few_to_read(files)):
+    if read_here(files, jobs):  # as ingest_files decides: no pool, no prefetch
         files = []
     return Prefetch(files, _prefetched_book)
 

@@ -53,10 +53,10 @@ _HEATMAP_HEADER_HEIGHT = 30.0  # the header row, repeated on every page
 PORTRAIT_PAGE_ROWS = int((printable_size(landscape=False)[1] - _HEATMAP_HEADER_HEIGHT) // 15)
 HEATMAP_CHART_FONT = 10  # points, like the body text
 # Self and manager scores 2+ points apart: lavender, neither good nor bad (a topic to talk about)
+SELF_DIFFERENCE_FILL = "#DCD3F0"
 # Up to this many people the report's parts are assembled in memory (~5 % faster than through
 # temporary files); a larger report's sheets would hold hundreds of MB of XML at once.
 IN_MEMORY_EMPLOYEES = 2_000
-SELF_DIFFERENCE_FILL = "#DCD3F0"
 
 SHEETS = (
     "Summary",
